@@ -1,0 +1,2 @@
+// Bundle entry: the random-video-chat page.
+import '../video-app.ts';

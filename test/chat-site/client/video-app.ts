@@ -1,0 +1,275 @@
+// Random-video-chat page: Start / Next, one RTCPeerConnection per partner, signaling through
+// the chat WebSocket, no STUN/TURN (host candidates only). window.__call exposes test hooks.
+import { startChat } from './chat-app.ts';
+import { createTextareaEditor } from './editors/textarea.ts';
+import { createFakeMedia, HEIGHT, SQUARE, STRIP_Y, WIDTH, type FakeMedia } from './fake-media.ts';
+
+type CallState = 'idle' | 'waiting' | 'connecting' | 'connected' | 'failed';
+
+type Signal =
+  | { kind: 'offer'; sdp: string }
+  | { kind: 'answer'; sdp: string }
+  | { kind: 'ice'; candidate: RTCIceCandidateInit | null };
+
+export interface CallStats {
+  video: { framesDecoded: number; framesReceived: number; packetsReceived: number; framesSent: number; packetsSent: number; codec: string };
+  audio: { packetsReceived: number; packetsSent: number; audioLevel: number; totalAudioEnergy: number };
+  connectionState: string;
+}
+
+export interface Rgb {
+  r: number;
+  g: number;
+  b: number;
+}
+
+export interface PixelSample {
+  width: number;
+  height: number;
+  left: Rgb;
+  right: Rgb;
+  strip: Rgb;
+  /** Centre x (in 320-wide pattern units) of the green square in the strip, or null if absent. */
+  greenX: number | null;
+}
+
+export interface CallHooks {
+  readonly pc: RTCPeerConnection | null;
+  readonly state: CallState;
+  readonly partner: string | null;
+  readonly media: FakeMedia | null;
+  start(): Promise<void>;
+  next(): void;
+  stats(): Promise<CallStats>;
+  samplePixels(): PixelSample | null;
+}
+
+declare global {
+  interface Window {
+    __call?: CallHooks;
+  }
+}
+
+function isSignal(v: unknown): v is Signal {
+  if (typeof v !== 'object' || v === null) return false;
+  const k = (v as { kind?: unknown }).kind;
+  return k === 'offer' || k === 'answer' ? typeof (v as { sdp?: unknown }).sdp === 'string' : k === 'ice';
+}
+
+const chat = startChat(createTextareaEditor);
+const localVideo = document.getElementById('local') as HTMLVideoElement;
+const remoteVideo = document.getElementById('remote') as HTMLVideoElement;
+const remoteAudio = document.getElementById('remote-audio') as HTMLAudioElement;
+const stateEl = document.getElementById('call-state') as HTMLElement;
+const partnerEl = document.getElementById('partner') as HTMLElement;
+
+let media: FakeMedia | null = null;
+let pc: RTCPeerConnection | null = null;
+let state: CallState = 'idle';
+let partner: string | null = null;
+let pendingIce: RTCIceCandidateInit[] = [];
+
+function setState(s: CallState): void {
+  state = s;
+  stateEl.textContent = s;
+  document.body.dataset.callState = s;
+}
+
+function hangup(): void {
+  pc?.close();
+  pc = null;
+  pendingIce = [];
+  partner = null;
+  partnerEl.textContent = '';
+  remoteVideo.srcObject = null;
+  remoteAudio.srcObject = null;
+}
+
+function newPeer(): RTCPeerConnection {
+  const conn = new RTCPeerConnection({ iceServers: [] });
+  if (media) for (const track of media.stream.getTracks()) conn.addTrack(track, media.stream);
+  conn.onicecandidate = (e) => chat.sendFrame({ t: 'signal', payload: { kind: 'ice', candidate: e.candidate ? e.candidate.toJSON() : null } });
+  conn.ontrack = (e) => {
+    const stream = e.streams[0] ?? new MediaStream([e.track]);
+    if (e.track.kind === 'video') {
+      remoteVideo.srcObject = stream;
+      void remoteVideo.play().catch(() => undefined);
+    } else {
+      remoteAudio.srcObject = new MediaStream([e.track]);
+      void remoteAudio.play().catch(() => undefined);
+    }
+  };
+  conn.onconnectionstatechange = () => {
+    if (conn !== pc) return;
+    if (conn.connectionState === 'connected') setState('connected');
+    else if (conn.connectionState === 'failed') setState('failed');
+  };
+  return conn;
+}
+
+async function onSignal(payload: unknown): Promise<void> {
+  if (!isSignal(payload) || !pc) return;
+  const conn = pc;
+  if (payload.kind === 'offer') {
+    await conn.setRemoteDescription({ type: 'offer', sdp: payload.sdp });
+    await conn.setLocalDescription(await conn.createAnswer());
+    chat.sendFrame({ t: 'signal', payload: { kind: 'answer', sdp: conn.localDescription?.sdp ?? '' } });
+  } else if (payload.kind === 'answer') {
+    await conn.setRemoteDescription({ type: 'answer', sdp: payload.sdp });
+  } else {
+    if (!payload.candidate) return;
+    if (!conn.remoteDescription) {
+      pendingIce.push(payload.candidate);
+      return;
+    }
+    await conn.addIceCandidate(payload.candidate);
+    return;
+  }
+  for (const c of pendingIce.splice(0)) await conn.addIceCandidate(c);
+}
+
+chat.onFrame((f) => {
+  if (f.t === 'video-waiting') {
+    hangup();
+    setState('waiting');
+  } else if (f.t === 'video-hangup') {
+    hangup();
+  } else if (f.t === 'video-paired') {
+    hangup();
+    partner = f.partner;
+    partnerEl.textContent = `with ${f.partner}`;
+    setState('connecting');
+    pc = newPeer();
+    if (f.initiator) {
+      const conn = pc;
+      void (async () => {
+        await conn.setLocalDescription(await conn.createOffer());
+        chat.sendFrame({ t: 'signal', payload: { kind: 'offer', sdp: conn.localDescription?.sdp ?? '' } });
+      })().catch((err: unknown) => console.error('offer failed', err));
+    }
+  } else if (f.t === 'signal') {
+    void onSignal(f.payload).catch((err: unknown) => console.error('signal failed', err));
+  }
+});
+
+async function start(): Promise<void> {
+  if (!media) {
+    media = createFakeMedia();
+    localVideo.srcObject = media.stream;
+    void localVideo.play().catch(() => undefined);
+  }
+  // Called from the Start click (a user gesture), so autoplay policy lets audio run.
+  await media.audioContext.resume().catch(() => undefined);
+  chat.sendFrame({ t: 'video-start' });
+}
+
+function next(): void {
+  hangup();
+  chat.sendFrame({ t: 'video-next' });
+}
+
+document.getElementById('start')?.addEventListener('click', () => void start());
+document.getElementById('next')?.addEventListener('click', () => {
+  if (!media) void start().then(next);
+  else next();
+});
+
+async function stats(): Promise<CallStats> {
+  const out: CallStats = {
+    video: { framesDecoded: 0, framesReceived: 0, packetsReceived: 0, framesSent: 0, packetsSent: 0, codec: '' },
+    audio: { packetsReceived: 0, packetsSent: 0, audioLevel: 0, totalAudioEnergy: 0 },
+    connectionState: pc?.connectionState ?? 'none',
+  };
+  if (!pc) return out;
+  const report = await pc.getStats();
+  const codecs = new Map<string, string>();
+  report.forEach((s: Record<string, unknown>) => {
+    if (s.type === 'codec' && typeof s.id === 'string') codecs.set(s.id, String(s.mimeType ?? ''));
+  });
+  const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+  report.forEach((s: Record<string, unknown>) => {
+    const kind = s.kind ?? s.mediaType;
+    if (s.type === 'inbound-rtp' && kind === 'video') {
+      out.video.framesDecoded += num(s.framesDecoded);
+      out.video.framesReceived += num(s.framesReceived);
+      out.video.packetsReceived += num(s.packetsReceived);
+      if (typeof s.codecId === 'string') out.video.codec = codecs.get(s.codecId) ?? '';
+    } else if (s.type === 'outbound-rtp' && kind === 'video') {
+      out.video.framesSent += num(s.framesSent);
+      out.video.packetsSent += num(s.packetsSent);
+    } else if (s.type === 'inbound-rtp' && kind === 'audio') {
+      out.audio.packetsReceived += num(s.packetsReceived);
+      out.audio.audioLevel = Math.max(out.audio.audioLevel, num(s.audioLevel));
+      out.audio.totalAudioEnergy += num(s.totalAudioEnergy);
+    } else if (s.type === 'outbound-rtp' && kind === 'audio') {
+      out.audio.packetsSent += num(s.packetsSent);
+    }
+  });
+  return out;
+}
+
+const sampler = document.createElement('canvas');
+sampler.width = WIDTH;
+sampler.height = HEIGHT;
+
+function samplePixels(): PixelSample | null {
+  if (remoteVideo.readyState < 2 || remoteVideo.videoWidth === 0) return null;
+  const ctx = sampler.getContext('2d', { willReadFrequently: true });
+  if (!ctx) return null;
+  // Scale whatever resolution arrived back to pattern coordinates.
+  ctx.drawImage(remoteVideo, 0, 0, WIDTH, HEIGHT);
+  const mean = (x: number, y: number, w: number, h: number): Rgb => {
+    const d = ctx.getImageData(x, y, w, h).data;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      r += d[i] ?? 0;
+      g += d[i + 1] ?? 0;
+      b += d[i + 2] ?? 0;
+    }
+    const n = d.length / 4;
+    return { r: Math.round(r / n), g: Math.round(g / n), b: Math.round(b / n) };
+  };
+  const strip = ctx.getImageData(0, STRIP_Y + 15, WIDTH, SQUARE - 10).data;
+  let sumX = 0;
+  let count = 0;
+  for (let i = 0; i < strip.length; i += 4) {
+    const r = strip[i] ?? 0;
+    const g = strip[i + 1] ?? 0;
+    const b = strip[i + 2] ?? 0;
+    if (g > 150 && r < 100 && b < 100) {
+      sumX += (i / 4) % WIDTH;
+      count++;
+    }
+  }
+  return {
+    width: remoteVideo.videoWidth,
+    height: remoteVideo.videoHeight,
+    left: mean(20, 20, 120, 140),
+    right: mean(180, 20, 120, 140),
+    strip: mean(0, STRIP_Y + 5, WIDTH, HEIGHT - STRIP_Y - 10),
+    greenX: count > 20 ? Math.round(sumX / count) : null,
+  };
+}
+
+window.__call = {
+  get pc() {
+    return pc;
+  },
+  get state() {
+    return state;
+  },
+  get partner() {
+    return partner;
+  },
+  get media() {
+    return media;
+  },
+  start,
+  next,
+  stats,
+  samplePixels,
+};
+
+if (new URLSearchParams(location.search).get('autostart') === '1') void start();

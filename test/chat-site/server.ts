@@ -1,0 +1,333 @@
+// A local chat site for exercising Veil: rooms, history, per-room length limits, WebRTC
+// signaling for a random-video-chat page, and hooks tests use to play a hostile platform
+// (rewrite or drop messages in flight, forge messages). Binds 127.0.0.1 only.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { promises as fs } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { getBundles, EDITORS, type EditorKind } from './bundle.ts';
+import { chatPageHtml, indexPageHtml, videoPageHtml, SITE_CSS } from './pages.ts';
+import {
+  DEFAULT_MAX_LENGTH,
+  MAX_FRAME_BYTES,
+  NAME_RE,
+  parseClientFrame,
+  type ChatMessage,
+  type ServerFrame,
+} from './protocol.ts';
+
+export type RelayTransform = (room: string, from: string, text: string) => string | null;
+
+export type LogEntry =
+  | {
+      room: string;
+      from: string;
+      kind: 'chat';
+      id: number;
+      text: string;
+      at: number;
+      /** Set when the relay transform changed the text: what the sender actually sent. */
+      original?: string;
+      /** Set for messages forged through `inject`. */
+      injected?: true;
+    }
+  | { room: string; from: string; kind: 'signal'; to: string; payload: unknown; at: number };
+
+export interface ChatSite {
+  url: string;
+  port: number;
+  log: LogEntry[];
+  clearLog(): void;
+  setRelayTransform(fn: RelayTransform | null): void;
+  inject(room: string, from: string, text: string): ChatMessage;
+  setRoomMaxLength(room: string, n: number): void;
+  /** Messages as other users see them (after transforms), oldest first. */
+  history(room: string): ChatMessage[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: '127.0.0.1';
+}
+
+/** Bound on stored history per room, so a long-running hand session cannot grow without limit. */
+const MAX_HISTORY = 5000;
+
+interface StoredMessage {
+  /** What everyone except the author sees (transformed). Null when the transform dropped it. */
+  shown: ChatMessage | null;
+  /** What the author sees: their own original text, so a man in the middle stays invisible. */
+  own: ChatMessage;
+}
+
+type VideoState = 'idle' | 'waiting' | 'paired';
+
+interface Client {
+  ws: WebSocket;
+  user: string;
+  room: Room;
+  video: VideoState;
+  partner: Client | null;
+  /** The partner just left with Next: not paired again with them until Start is pressed. */
+  avoid: Client | null;
+  waitingSince: number;
+}
+
+interface Room {
+  name: string;
+  maxLength: number;
+  messages: StoredMessage[];
+  clients: Set<Client>;
+}
+
+const require = createRequire(import.meta.url);
+
+export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> {
+  const bundles = await getBundles();
+  const quillCss = await fs.readFile(require.resolve('quill/dist/quill.core.css'));
+  const rooms = new Map<string, Room>();
+  const log: LogEntry[] = [];
+  let transform: RelayTransform | null = null;
+  let nextId = 1;
+  let waitSeq = 0;
+
+  function getRoom(name: string, maxLength?: number): Room {
+    let room = rooms.get(name);
+    if (!room) {
+      room = { name, maxLength: maxLength ?? DEFAULT_MAX_LENGTH, messages: [], clients: new Set() };
+      rooms.set(name, room);
+    }
+    return room;
+  }
+
+  function send(c: Client, frame: ServerFrame): void {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(frame));
+  }
+
+  function broadcastPresence(room: Room): void {
+    const users = [...new Set([...room.clients].map((c) => c.user))].sort();
+    for (const c of room.clients) send(c, { t: 'presence', users });
+  }
+
+  function store(room: Room, entry: StoredMessage): void {
+    room.messages.push(entry);
+    if (room.messages.length > MAX_HISTORY) room.messages.splice(0, room.messages.length - MAX_HISTORY);
+    for (const c of room.clients) {
+      const view = c.user === entry.own.author ? entry.own : entry.shown;
+      if (view) send(c, { t: 'msg', msg: view });
+    }
+  }
+
+  function historyFor(room: Room, user: string): ChatMessage[] {
+    const out: ChatMessage[] = [];
+    for (const m of room.messages) {
+      const view = user === m.own.author ? m.own : m.shown;
+      if (view) out.push(view);
+    }
+    return out;
+  }
+
+  function handleSend(c: Client, text: string, nonce: string | undefined): void {
+    const room = c.room;
+    if (text.trim() === '') {
+      send(c, { t: 'error', code: 'empty', message: 'Message is empty', ...(nonce ? { nonce } : {}) });
+      return;
+    }
+    if (text.length > room.maxLength) {
+      send(c, {
+        t: 'error',
+        code: 'too_long',
+        message: `Your message is too long (${text.length}/${room.maxLength} characters)`,
+        length: text.length,
+        maxLength: room.maxLength,
+        ...(nonce ? { nonce } : {}),
+      });
+      return;
+    }
+    const at = Date.now();
+    const id = nextId++;
+    const own: ChatMessage = { id, author: c.user, text, at };
+    const relayed = transform ? transform(room.name, c.user, text) : text;
+    const shown: ChatMessage | null = relayed === null ? null : { id, author: c.user, text: relayed, at };
+    if (shown) {
+      log.push({
+        room: room.name,
+        from: c.user,
+        kind: 'chat',
+        id,
+        text: shown.text,
+        at,
+        ...(shown.text !== text ? { original: text } : {}),
+      });
+    }
+    store(room, { own, shown });
+    if (nonce) send(c, { t: 'ack', nonce, id });
+  }
+
+  // ---- random video chat pairing -------------------------------------------------------
+  function unpair(c: Client, reason: 'next' | 'left' | 'stop'): Client | null {
+    const p = c.partner;
+    c.partner = null;
+    if (p) {
+      p.partner = null;
+      p.video = 'waiting';
+      p.avoid = null;
+      p.waitingSince = ++waitSeq;
+      send(p, { t: 'video-hangup', reason });
+      send(p, { t: 'video-waiting' });
+    }
+    return p;
+  }
+
+  function tryPair(room: Room): void {
+    const waiting = [...room.clients].filter((c) => c.video === 'waiting').sort((a, b) => a.waitingSince - b.waitingSince);
+    const used = new Set<Client>();
+    for (const a of waiting) {
+      if (used.has(a)) continue;
+      const b = waiting.find((x) => x !== a && !used.has(x) && a.avoid !== x && x.avoid !== a);
+      if (!b) continue;
+      used.add(a).add(b);
+      a.video = b.video = 'paired';
+      a.partner = b;
+      b.partner = a;
+      a.avoid = b.avoid = null;
+      // The newer arrival makes the offer, as it has just finished setting up its media.
+      send(a, { t: 'video-paired', partner: b.user, initiator: false });
+      send(b, { t: 'video-paired', partner: a.user, initiator: true });
+    }
+  }
+
+  function handleVideo(c: Client, kind: 'video-start' | 'video-next' | 'video-stop'): void {
+    if (kind === 'video-start') {
+      if (c.video === 'paired') return;
+      c.video = 'waiting';
+      c.avoid = null;
+      c.waitingSince = ++waitSeq;
+      send(c, { t: 'video-waiting' });
+    } else if (kind === 'video-next') {
+      const old = unpair(c, 'next');
+      c.video = 'waiting';
+      c.avoid = old;
+      c.waitingSince = ++waitSeq;
+      send(c, { t: 'video-waiting' });
+    } else {
+      unpair(c, 'stop');
+      c.video = 'idle';
+    }
+    tryPair(c.room);
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const reply = (status: number, type: string, body: string | Buffer): void => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(body);
+    };
+    if (req.method !== 'GET') return reply(405, 'text/plain', 'method not allowed');
+    const asset = /^\/assets\/([a-z-]+)\.js$/.exec(url.pathname);
+    if (asset?.[1] && bundles.has(asset[1])) return reply(200, 'text/javascript; charset=utf-8', bundles.get(asset[1]) ?? '');
+    if (url.pathname === '/assets/site.css') return reply(200, 'text/css; charset=utf-8', SITE_CSS);
+    if (url.pathname === '/assets/quill.core.css') return reply(200, 'text/css; charset=utf-8', quillCss);
+    if (url.pathname === '/') return reply(200, 'text/html; charset=utf-8', indexPageHtml());
+    const chat = /^\/chat\/([^/]+)$/.exec(url.pathname);
+    if (chat?.[1] !== undefined) {
+      const room = decodeURIComponent(chat[1]);
+      const editor = (url.searchParams.get('editor') ?? 'textarea') as EditorKind;
+      if (!NAME_RE.test(room)) return reply(400, 'text/plain', 'bad room name');
+      if (!EDITORS.includes(editor)) return reply(400, 'text/plain', `editor must be one of ${EDITORS.join(', ')}`);
+      return reply(200, 'text/html; charset=utf-8', chatPageHtml({ room, editor, hostile: url.searchParams.get('hostile') === '1' }));
+    }
+    const video = /^\/video\/([^/]+)$/.exec(url.pathname);
+    if (video?.[1] !== undefined) {
+      const room = decodeURIComponent(video[1]);
+      if (!NAME_RE.test(room)) return reply(400, 'text/plain', 'bad room name');
+      return reply(200, 'text/html; charset=utf-8', videoPageHtml({ room, hostile: url.searchParams.get('hostile') === '1' }));
+    }
+    return reply(404, 'text/plain', 'not found');
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const roomName = url.searchParams.get('room') ?? '';
+    const user = url.searchParams.get('user') ?? '';
+    if (url.pathname !== '/ws' || !NAME_RE.test(roomName) || !NAME_RE.test(user)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const maxlenParam = Number(url.searchParams.get('maxlen'));
+      // ?maxlen= only counts when it creates the room, like a server-side setting.
+      const room = getRoom(roomName, Number.isSafeInteger(maxlenParam) && maxlenParam > 0 ? maxlenParam : undefined);
+      const c: Client = { ws, user, room, video: 'idle', partner: null, avoid: null, waitingSince: 0 };
+      room.clients.add(c);
+      send(c, { t: 'welcome', you: user, room: room.name, maxLength: room.maxLength, history: historyFor(room, user) });
+      broadcastPresence(room);
+      ws.on('message', (data, isBinary) => {
+        const frame = isBinary ? null : parseClientFrame(data.toString());
+        if (!frame) return send(c, { t: 'error', code: 'bad_frame', message: 'Unreadable frame' });
+        switch (frame.t) {
+          case 'send':
+            return handleSend(c, frame.text, frame.nonce);
+          case 'signal': {
+            const to = c.partner;
+            if (!to) return;
+            log.push({ room: room.name, from: c.user, to: to.user, kind: 'signal', payload: frame.payload, at: Date.now() });
+            return send(to, { t: 'signal', from: c.user, payload: frame.payload });
+          }
+          default:
+            return handleVideo(c, frame.t);
+        }
+      });
+      ws.on('close', () => {
+        unpair(c, 'left');
+        room.clients.delete(c);
+        tryPair(room);
+        broadcastPresence(room);
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    log,
+    clearLog: () => void log.splice(0, log.length),
+    setRelayTransform: (fn) => {
+      transform = fn;
+    },
+    inject: (roomName, from, text) => {
+      if (!NAME_RE.test(roomName) || !NAME_RE.test(from)) throw new Error('bad room or handle');
+      const room = getRoom(roomName);
+      const msg: ChatMessage = { id: nextId++, author: from, text, at: Date.now() };
+      log.push({ room: roomName, from, kind: 'chat', id: msg.id, text, at: msg.at, injected: true });
+      store(room, { own: msg, shown: msg });
+      return msg;
+    },
+    setRoomMaxLength: (roomName, n) => {
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error('max length must be a positive integer');
+      const room = getRoom(roomName);
+      room.maxLength = n;
+      for (const c of room.clients) send(c, { t: 'room', maxLength: n });
+    },
+    history: (roomName) => {
+      const room = rooms.get(roomName);
+      return room ? room.messages.flatMap((m) => (m.shown ? [m.shown] : [])) : [];
+    },
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// package.json's "chat-site" script points here; the CLI lives one folder up.
+import '../cli.ts';
