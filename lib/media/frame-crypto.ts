@@ -1,0 +1,255 @@
+/**
+ * Frame encryption and decryption: codec layout + trailer + AEAD + key ring + replay window.
+ *
+ * Default AEAD: ChaCha20-Poly1305 from @noble/ciphers (synchronous, runs in any context).
+ * Optional: AES-256-GCM through an injected WebCrypto SubtleCrypto (asynchronous), used by the
+ * benchmark; lib code never reaches for crypto.subtle itself.
+ *
+ * Associated data = "veil-media-1" || codec id || trailer (CTR, KID, CFG) || piece count ||
+ * for each piece: kind, length (u32), and for clear pieces their bytes. Enc pieces contribute
+ * their plaintext length, so moving bytes between regions fails the tag.
+ */
+
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import type { CodecRules, Piece } from './codecs/types.ts';
+import { concat } from './codecs/types.ts';
+import { decodeTrailer, encodeTrailer, frameNonce, TAG_LENGTH, trailerLength } from './frame-format.ts';
+import type { CipherSuite, MediaKeyRing } from './key-ring.ts';
+import { mediaErr, ok, type MediaError, type Result } from './result.ts';
+
+export interface SyncAead {
+  readonly suite: CipherSuite;
+  /** returns ciphertext || 16-byte tag */
+  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** returns plaintext, or null when the tag does not verify */
+  open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+}
+
+export interface AsyncAead {
+  readonly suite: CipherSuite;
+  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | null>;
+}
+
+export const chachaAead: SyncAead = {
+  suite: 'chacha20-poly1305',
+  seal: (key, nonce, aad, plaintext) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
+  open: (key, nonce, aad, sealed) => {
+    try {
+      return chacha20poly1305(key, nonce, aad).decrypt(sealed);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** The subset of SubtleCrypto used here, so lib code type-checks without DOM types. */
+export interface SubtleLike {
+  importKey(format: 'raw', keyData: Uint8Array, algorithm: { name: 'AES-GCM' }, extractable: false, usages: Array<'encrypt' | 'decrypt'>): Promise<unknown>;
+  encrypt(algorithm: { name: 'AES-GCM'; iv: Uint8Array; additionalData: Uint8Array; tagLength: 128 }, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
+  decrypt(algorithm: { name: 'AES-GCM'; iv: Uint8Array; additionalData: Uint8Array; tagLength: 128 }, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
+}
+
+/** AES-256-GCM via an injected SubtleCrypto; imported keys are cached per key buffer. */
+export function webCryptoAesGcm(subtle: SubtleLike): AsyncAead {
+  const cache = new WeakMap<Uint8Array, Promise<unknown>>();
+  const keyFor = (key: Uint8Array): Promise<unknown> => {
+    let k = cache.get(key);
+    if (k === undefined) {
+      k = subtle.importKey('raw', key, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+      cache.set(key, k);
+    }
+    return k;
+  };
+  return {
+    suite: 'aes-256-gcm',
+    async seal(key, nonce, aad, plaintext) {
+      const ck = await keyFor(key);
+      return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, ck, plaintext));
+    },
+    async open(key, nonce, aad, sealed) {
+      const ck = await keyFor(key);
+      try {
+        return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, ck, sealed));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+const DOMAIN = new TextEncoder().encode('veil-media-1');
+
+function u32(n: number): Uint8Array {
+  return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+}
+
+/** `encLengths[i]` = plaintext length of the i-th enc piece. */
+export function buildAad(codecId: number, trailer: Uint8Array, pieces: readonly Piece[], encLengths: readonly number[]): Uint8Array {
+  const parts: Uint8Array[] = [DOMAIN, new Uint8Array([codecId]), trailer, u32(pieces.length)];
+  let e = 0;
+  for (const p of pieces) {
+    if (p.kind === 'clear') {
+      parts.push(new Uint8Array([0]), u32(p.bytes.length), p.bytes);
+    } else {
+      parts.push(new Uint8Array([1]), u32(encLengths[e++] ?? 0));
+    }
+  }
+  return concat(parts);
+}
+
+export interface FrameInfo {
+  epoch: number;
+  counter: number;
+}
+
+interface SealJob {
+  key: Uint8Array;
+  nonce: Uint8Array;
+  aad: Uint8Array;
+  plaintext: Uint8Array;
+  info: FrameInfo;
+  finish(sealed: Uint8Array): Uint8Array;
+}
+
+function prepareSeal(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, suite: CipherSuite): Result<SealJob, MediaError> {
+  if (ring.suite !== suite) throw new Error('cipher suite of the AEAD differs from the key ring');
+  const send = ring.nextSend();
+  if (send === null) return mediaErr('no-key');
+  if (send === 'exhausted') return mediaErr('counter-exhausted');
+  const trailer = encodeTrailer({ keyId: send.epoch, counter: send.counter });
+  const split = rules.split(plain, TAG_LENGTH + trailerLength({ keyId: send.epoch, counter: send.counter }));
+  if (!split.ok) return split;
+  const pieces = split.value;
+  const encLengths = pieces.filter((p) => p.kind === 'enc').map((p) => p.bytes.length);
+  const aad = buildAad(rules.id, trailer, pieces, encLengths);
+  const plaintext = concat(pieces.filter((p) => p.kind === 'enc').map((p) => p.bytes));
+  return ok({
+    key: send.key,
+    nonce: frameNonce(send.salt, send.counter),
+    aad,
+    plaintext,
+    info: { epoch: send.epoch, counter: send.counter },
+    finish(sealed: Uint8Array): Uint8Array {
+      const out: Piece[] = [];
+      const lastEnc = pieces.reduce((last, p, i) => (p.kind === 'enc' ? i : last), -1);
+      let off = 0;
+      pieces.forEach((p, i) => {
+        if (p.kind === 'clear') {
+          out.push(p);
+          return;
+        }
+        const ct = sealed.subarray(off, off + p.bytes.length);
+        off += p.bytes.length;
+        out.push({ kind: 'enc', bytes: i === lastEnc ? concat([ct, sealed.subarray(off), trailer]) : ct });
+      });
+      return rules.join(out);
+    },
+  });
+}
+
+export interface EncryptedFrame extends FrameInfo {
+  data: Uint8Array;
+}
+
+export function encryptFrame(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, aead: SyncAead = chachaAead): Result<EncryptedFrame, MediaError> {
+  const job = prepareSeal(ring, rules, plain, aead.suite);
+  if (!job.ok) return job;
+  const j = job.value;
+  return ok({ ...j.info, data: j.finish(aead.seal(j.key, j.nonce, j.aad, j.plaintext)) });
+}
+
+export async function encryptFrameAsync(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, aead: AsyncAead): Promise<Result<EncryptedFrame, MediaError>> {
+  const job = prepareSeal(ring, rules, plain, aead.suite);
+  if (!job.ok) return job;
+  const j = job.value;
+  return ok({ ...j.info, data: j.finish(await aead.seal(j.key, j.nonce, j.aad, j.plaintext)) });
+}
+
+interface OpenJob {
+  key: Uint8Array;
+  nonce: Uint8Array;
+  aad: Uint8Array;
+  sealed: Uint8Array;
+  info: FrameInfo;
+  /** Marks the counter as seen and rebuilds the plaintext frame; call only after the tag verified. */
+  finish(plaintext: Uint8Array): Uint8Array;
+}
+
+function prepareOpen(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, suite: CipherSuite): Result<OpenJob, MediaError> {
+  if (ring.suite !== suite) throw new Error('cipher suite of the AEAD differs from the key ring');
+  const parsed = rules.parse(wire);
+  if (!parsed.ok) return parsed;
+  const pieces = parsed.value;
+  const lastEnc = pieces.reduce((last, p, i) => (p.kind === 'enc' ? i : last), -1);
+  const carrier = pieces[lastEnc];
+  if (carrier === undefined) return mediaErr('malformed', 'no encrypted region');
+  const trailer = decodeTrailer(carrier.bytes);
+  if (!trailer.ok) return trailer;
+  const t = trailer.value;
+  if (carrier.bytes.length < t.length + TAG_LENGTH) return mediaErr('truncated', 'no room for the tag');
+  const slot = ring.receiveKey(t.keyId);
+  if (slot === null) return mediaErr('unknown-key', `epoch ${t.keyId}`);
+  const verdict = slot.replay.check(t.counter);
+  if (verdict !== 'fresh') return mediaErr('replay', verdict);
+  const encLengths: number[] = [];
+  const sealedParts: Uint8Array[] = [];
+  pieces.forEach((p, i) => {
+    if (p.kind !== 'enc') return;
+    if (i === lastEnc) {
+      const body = p.bytes.subarray(0, p.bytes.length - t.length);
+      encLengths.push(body.length - TAG_LENGTH);
+      sealedParts.push(body);
+    } else {
+      encLengths.push(p.bytes.length);
+      sealedParts.push(p.bytes);
+    }
+  });
+  const aad = buildAad(rules.id, t.raw, pieces, encLengths);
+  return ok({
+    key: slot.key,
+    nonce: frameNonce(slot.salt, t.counter),
+    aad,
+    sealed: concat(sealedParts),
+    info: { epoch: t.keyId, counter: t.counter },
+    finish(plaintext: Uint8Array): Uint8Array {
+      slot.replay.mark(t.counter);
+      ring.noteDecrypted(t.keyId);
+      const out: Piece[] = [];
+      let off = 0;
+      let e = 0;
+      for (const p of pieces) {
+        if (p.kind === 'clear') {
+          out.push(p);
+        } else {
+          const n = encLengths[e++] ?? 0;
+          out.push({ kind: 'enc', bytes: plaintext.subarray(off, off + n) });
+          off += n;
+        }
+      }
+      return rules.restore(out);
+    },
+  });
+}
+
+export function decryptFrame(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, aead: SyncAead = chachaAead): Result<EncryptedFrame, MediaError> {
+  const job = prepareOpen(ring, rules, wire, aead.suite);
+  if (!job.ok) return job;
+  const j = job.value;
+  const plain = aead.open(j.key, j.nonce, j.aad, j.sealed);
+  if (plain === null) return mediaErr('auth-failed');
+  return ok({ ...j.info, data: j.finish(plain) });
+}
+
+export async function decryptFrameAsync(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, aead: AsyncAead): Promise<Result<EncryptedFrame, MediaError>> {
+  const job = prepareOpen(ring, rules, wire, aead.suite);
+  if (!job.ok) return job;
+  const j = job.value;
+  const plain = await aead.open(j.key, j.nonce, j.aad, j.sealed);
+  if (plain === null) return mediaErr('auth-failed');
+  // Another frame with this counter may have verified while we awaited: re-check before marking.
+  const slot = ring.receiveKey(j.info.epoch);
+  if (slot === null) return mediaErr('unknown-key', 'key forgotten during decryption');
+  if (slot.replay.check(j.info.counter) !== 'fresh') return mediaErr('replay', 'replay');
+  return ok({ ...j.info, data: j.finish(plain) });
+}
