@@ -226,7 +226,10 @@ export class ContactBook {
     return this.userUpdate(site, handle, fingerprint, origin, (c) => ({ ...c, verified: true, keyChanged: false }));
   }
 
-  /** Adds contacts restored from a backup; existing contacts are never replaced here. */
+  /**
+   * Adds contacts restored from the user's own (passphrase-authenticated) backup. Existing
+   * contacts keep their key; a same-key contact the backup marks verified becomes verified.
+   */
   async addRestored(contacts: Contact[]): Promise<Result<number>> {
     const bySite = new Map<string, Contact[]>();
     for (const c of contacts) bySite.set(c.site, [...(bySite.get(c.site) ?? []), c]);
@@ -235,9 +238,18 @@ export class ContactBook {
       const list = await this.loadSite(site);
       if (!list.ok) return list;
       const fresh = incoming.filter((c) => !list.value.some((x) => x.handle === c.handle));
-      if (fresh.length === 0) continue;
-      if (list.value.length + fresh.length > LIMITS.contactsPerSite) return err({ code: 'limit-exceeded', detail: 'too many contacts on this site' });
-      const w = await this.saveSite(site, [...list.value, ...fresh]);
+      let upgraded = false;
+      const merged = list.value.map((x) => {
+        const b = incoming.find((c) => c.handle === x.handle);
+        if (b && b.verified && !x.verified && !x.keyChanged && b.fingerprint === x.fingerprint) {
+          upgraded = true;
+          return { ...x, verified: true };
+        }
+        return x;
+      });
+      if (fresh.length === 0 && !upgraded) continue;
+      if (merged.length + fresh.length > LIMITS.contactsPerSite) return err({ code: 'limit-exceeded', detail: 'too many contacts on this site' });
+      const w = await this.saveSite(site, [...merged, ...fresh.map((c) => ({ ...c, keyChanged: false }))]);
       if (!w.ok) return w;
       added += fresh.length;
     }

@@ -22,6 +22,8 @@ export type KeyringError =
   | { code: 'not-found'; detail: string }
   | { code: 'limit-exceeded'; detail: string }
   | { code: 'storage-failed'; detail: string }
+  /** A bug or an unexpected exception below us; state was left as it was before the call. */
+  | { code: 'internal'; detail: string }
   | BackupError;
 
 export type BackupError =
