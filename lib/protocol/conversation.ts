@@ -1,0 +1,613 @@
+// Conversation state machine: pure functions from (state, input) to (new state, outgoing wire
+// messages, events). It never makes trust decisions: events expose the peer's identity key and
+// the keyring decides (TOFU, key change). Every error result leaves the caller's state untouched.
+import { concatBytes, compareBytes, decodeUtf8, equalBytes, fromHex, toHex, utf8ToBytes } from './bytes.ts';
+import { MAX_CONTEXT_STRING_BYTES, MAX_OWN_PREKEYS, PROTOCOL_VERSION } from './constants.ts';
+import {
+  commitRef,
+  computeCommit,
+  deriveSessionSecrets,
+  initiatorConfirmation,
+  transcriptHash,
+  tripleDh,
+  type AgreementKeys,
+  type ConversationContext,
+  type Role,
+  type SessionOrigin,
+  type SessionSecrets,
+} from './handshake.ts';
+import type { Identity } from './identity.ts';
+import { pad, unpad, type ContentType } from './padding.ts';
+import { createSignedPrekey, parsePrekeyBundle, rememberEphemeral, verifyPrekeyBundle, type PrekeyError } from './prekey.ts';
+import { defaultRng, generateX25519 } from './primitives.ts';
+import {
+  canSend,
+  initRatchetReceiver,
+  initRatchetSender,
+  ratchetDecrypt,
+  ratchetEncrypt,
+  type RatchetError,
+  type RatchetState,
+} from './ratchet.ts';
+import { err, ok, type Result, type Rng } from './result.ts';
+import { safetyNumber } from './safety-number.ts';
+import { sasFromBytes, type Sas } from './sas.ts';
+import {
+  decodeWireMessage,
+  encodePrekeyMessageHeader,
+  encodeRatchetHeader,
+  encodeWireMessage,
+  type RatchetHeader,
+  type WireError,
+  type WireMessage,
+} from './wire.ts';
+
+export const CONVERSATION_FORMAT_VERSION = 1;
+/** Handshake commitments already handled (own and peer's): re-rendered chat history must not restart key agreement. */
+export const MAX_HANDLED_COMMITS = 64;
+
+export interface Session {
+  /** 16-byte session id (hex); authenticated in every message's AD, never sent. */
+  readonly id: string;
+  readonly role: Role;
+  readonly origin: SessionOrigin;
+  readonly peerIdentity: string;
+  /** Our identity key (hex): prekey messages carry it. */
+  readonly selfIdentity: string;
+  readonly transcriptHash: string;
+  readonly sas: string;
+  readonly mediaRoot: string;
+  /** True once the peer has proven it holds the session keys (MAC or a decrypted message). */
+  readonly confirmed: boolean;
+  readonly ratchet: RatchetState;
+  /** Offline start: the initiator's ephemeral (hex); identifies the session's prekey messages. */
+  readonly prekeyEphemeral: string | null;
+  /** Offline-start initiator: wrap outgoing messages as prekey messages until the peer answers. */
+  readonly awaitingPrekeyReply: boolean;
+}
+
+export type Handshake =
+  | { readonly stage: 'commit-sent'; readonly ephemeralSecret: string; readonly ephemeralPublic: string; readonly commit: string }
+  | { readonly stage: 'reply-sent'; readonly ephemeralSecret: string; readonly ephemeralPublic: string; readonly peerCommit: string }
+  | { readonly stage: 'reveal-sent'; readonly commit: string };
+
+export interface OwnPrekey {
+  readonly secretKey: string;
+  readonly publicKey: string;
+}
+
+export interface ConversationState {
+  readonly v: 1;
+  readonly kind: 'veil-conversation';
+  readonly ctx: ConversationContext;
+  readonly handshake: Handshake | null;
+  /** The session used to send. */
+  readonly session: Session | null;
+  /** Initiator's new session, waiting for the responder's first (confirming) ratchet message. */
+  readonly pendingSession: Session | null;
+  /** The session replaced by the last re-key: kept to decrypt messages that were in flight. */
+  readonly previousSession: Session | null;
+  readonly prekeys: readonly OwnPrekey[];
+  readonly seenPrekeyEphemerals: readonly string[];
+  readonly handledCommits: readonly string[];
+}
+
+export interface SessionInfo {
+  readonly sessionId: string;
+  readonly role: Role;
+  readonly origin: SessionOrigin;
+  readonly peerIdentity: Uint8Array;
+  /** 60-digit safety number over both identity keys and handles (compare out of band). */
+  readonly safetyNumber: string;
+  /** Short authentication string; null for offline-start sessions (not grinding-resistant there). */
+  readonly sas: Sas | null;
+}
+
+export type ConversationEvent =
+  | ({ readonly type: 'session-established' } & SessionInfo)
+  | { readonly type: 'message'; readonly sessionId: string; readonly text: string }
+  | { readonly type: 'prekey-bundle'; readonly peerIdentity: Uint8Array; readonly bundle: Uint8Array }
+  | { readonly type: 'handshake-started'; readonly role: Role }
+  | {
+      readonly type: 'ignored';
+      readonly reason: 'own-message' | 'stale-handshake' | 'collision-won' | 'superseded-session';
+    };
+
+export type ConversationErrorCode =
+  | 'bad-context'
+  | 'malformed'
+  | 'own-message'
+  | 'duplicate'
+  | 'replay'
+  | 'undecryptable'
+  | 'no-session'
+  | 'not-ready'
+  | 'bad-peer-key'
+  | 'reflected-identity'
+  | 'key-confirmation-failed'
+  | 'bad-prekey-bundle'
+  | 'too-long'
+  | 'bad-content'
+  | 'counter-exhausted'
+  | 'bad-state';
+
+export interface ConversationError {
+  readonly code: ConversationErrorCode;
+  readonly message: string;
+  /** What the caller should do: 'rekey' means start a new key agreement (and show userNotice). */
+  readonly recovery: 'none' | 'rekey';
+  readonly userNotice?: string;
+  readonly wireError?: WireError;
+  readonly prekeyError?: PrekeyError;
+  readonly ratchetError?: RatchetError;
+}
+
+export interface ReceiveResult {
+  readonly state: ConversationState;
+  readonly outgoing: Uint8Array[];
+  readonly events: ConversationEvent[];
+}
+
+const REKEY_NOTICE =
+  'A message could not be decrypted. Veil is setting up new keys with this contact; ask them to resend it.';
+
+function fail(code: ConversationErrorCode, message: string, extra: Partial<ConversationError> = {}): { ok: false; error: ConversationError } {
+  return err({ code, message, recovery: 'none', ...extra });
+}
+
+function failRekey(code: ConversationErrorCode, message: string, extra: Partial<ConversationError> = {}): { ok: false; error: ConversationError } {
+  return err({ code, message, recovery: 'rekey', userNotice: REKEY_NOTICE, ...extra });
+}
+
+function contextError(ctx: ConversationContext): string | null {
+  for (const key of ['site', 'conversationId', 'selfHandle', 'peerHandle'] as const) {
+    const v: unknown = ctx[key];
+    if (typeof v !== 'string' || v.length === 0) return `${key} must be a non-empty string`;
+    if (utf8ToBytes(v).length > MAX_CONTEXT_STRING_BYTES) return `${key} is too long`;
+  }
+  if (ctx.selfHandle === ctx.peerHandle) return 'selfHandle and peerHandle must differ';
+  return null;
+}
+
+export function newConversation(ctx: ConversationContext): Result<ConversationState, ConversationError> {
+  const problem = contextError(ctx);
+  if (problem) return fail('bad-context', problem);
+  return ok({
+    v: CONVERSATION_FORMAT_VERSION,
+    kind: 'veil-conversation',
+    ctx: { site: ctx.site, conversationId: ctx.conversationId, selfHandle: ctx.selfHandle, peerHandle: ctx.peerHandle },
+    handshake: null,
+    session: null,
+    pendingSession: null,
+    previousSession: null,
+    prekeys: [],
+    seenPrekeyEphemerals: [],
+    handledCommits: [],
+  });
+}
+
+function rememberCommit(list: readonly string[], commitHex: string): string[] {
+  return [...list.filter((c) => c !== commitHex), commitHex].slice(-MAX_HANDLED_COMMITS);
+}
+
+function adPrefix(sessionIdHex: string): Uint8Array {
+  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), fromHex(sessionIdHex));
+}
+
+function sessionInfo(state: ConversationState, identity: Identity, s: Session): SessionInfo {
+  const peerIdentity = fromHex(s.peerIdentity);
+  return {
+    sessionId: s.id,
+    role: s.role,
+    origin: s.origin,
+    peerIdentity,
+    safetyNumber: safetyNumber(
+      { publicKey: identity.publicKey, handle: state.ctx.selfHandle },
+      { publicKey: peerIdentity, handle: state.ctx.peerHandle },
+    ),
+    sas: s.origin === 'interactive' ? sasFromBytes(fromHex(s.sas)) : null,
+  };
+}
+
+/** Info about the active session (for the UI: safety number, SAS), or null. */
+export function activeSessionInfo(state: ConversationState, identity: Identity): SessionInfo | null {
+  return state.session ? sessionInfo(state, identity, state.session) : null;
+}
+
+function buildSession(
+  secrets: SessionSecrets,
+  role: Role,
+  origin: SessionOrigin,
+  selfIdentity: Uint8Array,
+  peerIdentity: Uint8Array,
+  ratchet: RatchetState,
+  confirmed: boolean,
+  prekeyEphemeral: string | null,
+  awaitingPrekeyReply: boolean,
+): Session {
+  return {
+    id: toHex(secrets.sessionId),
+    role,
+    origin,
+    peerIdentity: toHex(peerIdentity),
+    selfIdentity: toHex(selfIdentity),
+    transcriptHash: toHex(secrets.transcriptHash),
+    sas: toHex(secrets.sas),
+    mediaRoot: toHex(secrets.mediaRoot),
+    confirmed,
+    ratchet,
+    prekeyEphemeral,
+    awaitingPrekeyReply,
+  };
+}
+
+// ---------------------------------------------------------------- interactive key agreement
+
+/** Starts (or restarts, as a re-key) an interactive key agreement: returns msg1 (commit). */
+export function startKeyAgreement(
+  state: ConversationState,
+  identity: Identity,
+  rng: Rng = defaultRng,
+): Result<{ state: ConversationState; outgoing: Uint8Array[] }, ConversationError> {
+  const eph = generateX25519(rng);
+  const commit = computeCommit(eph.publicKey, identity.publicKey);
+  const commitHex = toHex(commit);
+  return ok({
+    state: {
+      ...state,
+      handshake: { stage: 'commit-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), commit: commitHex },
+      handledCommits: rememberCommit(state.handledCommits, commitHex),
+    },
+    outgoing: [encodeWireMessage({ type: 'commit', commit })],
+  });
+}
+
+function onCommit(state: ConversationState, identity: Identity, commit: Uint8Array, rng: Rng): Result<ReceiveResult, ConversationError> {
+  const commitHex = toHex(commit);
+  const hs = state.handshake;
+  if (hs?.stage === 'commit-sent' && hs.commit === commitHex) {
+    return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
+  }
+  if (state.handledCommits.includes(commitHex)) {
+    return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
+  }
+  // Simultaneous start: the larger commitment stays initiator; the other side becomes responder.
+  if (hs?.stage === 'commit-sent' && compareBytes(fromHex(hs.commit), commit) > 0) {
+    return ok({
+      state: { ...state, handledCommits: rememberCommit(state.handledCommits, commitHex) },
+      outgoing: [],
+      events: [{ type: 'ignored', reason: 'collision-won' }],
+    });
+  }
+  const eph = generateX25519(rng);
+  return ok({
+    state: {
+      ...state,
+      handshake: { stage: 'reply-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), peerCommit: commitHex },
+      handledCommits: rememberCommit(state.handledCommits, commitHex),
+    },
+    outgoing: [encodeWireMessage({ type: 'reply', commitRef: commitRef(commit), ephemeral: eph.publicKey, identity: identity.publicKey })],
+    events: [{ type: 'handshake-started', role: 'responder' }],
+  });
+}
+
+function onReply(
+  state: ConversationState,
+  identity: Identity,
+  msg: Extract<WireMessage, { type: 'reply' }>,
+): Result<ReceiveResult, ConversationError> {
+  const hs = state.handshake;
+  if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(fromHex(hs.commit)), msg.commitRef)) {
+    return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
+  }
+  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
+  const ephSecret = fromHex(hs.ephemeralSecret);
+  const ephPublic = fromHex(hs.ephemeralPublic);
+  const shared = tripleDh('initiator', identity, ephSecret, msg.identity, msg.ephemeral);
+  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+  const keys: AgreementKeys = {
+    initiatorIdentity: identity.publicKey,
+    responderIdentity: msg.identity,
+    initiatorEphemeral: ephPublic,
+    responderEphemeral: msg.ephemeral,
+  };
+  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'initiator', keys));
+  // Initiator is the ratchet's receiving side: its ratchet key is the ephemeral it revealed.
+  const ratchet = initRatchetReceiver(secrets.rootKey, { secretKey: ephSecret, publicKey: ephPublic });
+  const pending = buildSession(secrets, 'initiator', 'interactive', identity.publicKey, msg.identity, ratchet, false, null, false);
+  const reveal = encodeWireMessage({
+    type: 'reveal',
+    ephemeral: ephPublic,
+    identity: identity.publicKey,
+    mac: initiatorConfirmation(secrets),
+  });
+  return ok({
+    state: { ...state, handshake: { stage: 'reveal-sent', commit: hs.commit }, pendingSession: pending },
+    outgoing: [reveal],
+    events: [],
+  });
+}
+
+function encryptContent(
+  session: Session,
+  content: Uint8Array,
+  type: ContentType,
+): Result<{ session: Session; wire: Uint8Array }, ConversationError> {
+  const padded = pad(content, type);
+  if (!padded.ok) return fail('too-long', padded.error.message);
+  const encodeHeader = session.awaitingPrekeyReply
+    ? (h: RatchetHeader) => encodePrekeyMessageHeader(fromHex(session.selfIdentity), fromHex(session.prekeyEphemeral as string), h)
+    : encodeRatchetHeader;
+  const res = ratchetEncrypt(session.ratchet, padded.value, adPrefix(session.id), encodeHeader);
+  if (!res.ok) {
+    return res.error.code === 'no-sending-chain'
+      ? fail('not-ready', 'waiting for the peer to confirm the new session', { ratchetError: res.error })
+      : failRekey('counter-exhausted', res.error.message, { ratchetError: res.error });
+  }
+  return ok({ session: { ...session, ratchet: res.value.state }, wire: res.value.wire });
+}
+
+function onReveal(
+  state: ConversationState,
+  identity: Identity,
+  msg: Extract<WireMessage, { type: 'reveal' }>,
+  rng: Rng,
+): Result<ReceiveResult, ConversationError> {
+  const hs = state.handshake;
+  const commit = computeCommit(msg.ephemeral, msg.identity);
+  if (hs?.stage !== 'reply-sent' || hs.peerCommit !== toHex(commit)) {
+    return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
+  }
+  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
+  const ephSecret = fromHex(hs.ephemeralSecret);
+  const ephPublic = fromHex(hs.ephemeralPublic);
+  const shared = tripleDh('responder', identity, ephSecret, msg.identity, msg.ephemeral);
+  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+  const keys: AgreementKeys = {
+    initiatorIdentity: msg.identity,
+    responderIdentity: identity.publicKey,
+    initiatorEphemeral: msg.ephemeral,
+    responderEphemeral: ephPublic,
+  };
+  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'responder', keys));
+  if (!equalBytes(initiatorConfirmation(secrets), msg.mac)) {
+    return failRekey('key-confirmation-failed', 'key confirmation MAC does not match (different keys or context)');
+  }
+  const ratchet = initRatchetSender(secrets.rootKey, msg.ephemeral, rng);
+  if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
+  const fresh = buildSession(secrets, 'responder', 'interactive', identity.publicKey, msg.identity, ratchet.value, true, null, false);
+  // Responder's key confirmation: an automatic first ratchet message (empty, content type "confirm").
+  const confirm = encryptContent(fresh, new Uint8Array(0), 'confirm');
+  if (!confirm.ok) return confirm;
+  const session = confirm.value.session;
+  return ok({
+    state: { ...state, handshake: null, session, pendingSession: null, previousSession: state.session ?? state.previousSession },
+    outgoing: [confirm.value.wire],
+    events: [{ type: 'session-established', ...sessionInfo(state, identity, session) }],
+  });
+}
+
+// ---------------------------------------------------------------- ratchet messages
+
+type Slot = 'session' | 'pendingSession' | 'previousSession';
+
+function decodeBody(plaintext: Uint8Array): Result<{ type: ContentType; text: string }, ConversationError> {
+  const un = unpad(plaintext);
+  if (!un.ok) return fail('bad-content', un.error.message);
+  const text = decodeUtf8(un.value.content);
+  if (text === null) return fail('bad-content', 'message is not valid UTF-8');
+  return ok({ type: un.value.type, text });
+}
+
+function classifyFailure(errors: RatchetError[]): { ok: false; error: ConversationError } {
+  if (errors.some((e) => e.code === 'own-message')) return fail('own-message', 'this is one of our own messages');
+  if (errors.some((e) => e.code === 'duplicate')) {
+    return fail('duplicate', 'message was already decrypted (or its key expired); use the plaintext cache');
+  }
+  return failRekey('undecryptable', 'no session could decrypt this message', { ratchetError: errors[0] });
+}
+
+/** Applies a successfully decrypted message to its session slot (promotion, confirmation). */
+function applyDecrypted(
+  state: ConversationState,
+  identity: Identity,
+  slot: Slot,
+  session: Session,
+  body: { type: ContentType; text: string },
+): ReceiveResult {
+  const events: ConversationEvent[] = [];
+  const updated: Session = { ...session, confirmed: true, awaitingPrekeyReply: false };
+  let next: ConversationState;
+  if (slot === 'pendingSession') {
+    next = { ...state, handshake: null, session: updated, pendingSession: null, previousSession: state.session ?? state.previousSession };
+    events.push({ type: 'session-established', ...sessionInfo(state, identity, updated) });
+  } else {
+    next = { ...state, [slot]: updated };
+  }
+  if (body.type === 'text') events.push({ type: 'message', sessionId: session.id, text: body.text });
+  return { state: next, outgoing: [], events };
+}
+
+function onRatchet(
+  state: ConversationState,
+  identity: Identity,
+  msg: { header: RatchetHeader; headerBytes: Uint8Array; ciphertext: Uint8Array },
+  now: number,
+  rng: Rng,
+  slots: Slot[],
+): Result<ReceiveResult, ConversationError> {
+  const errors: RatchetError[] = [];
+  for (const slot of slots) {
+    const session = state[slot];
+    if (!session) continue;
+    const res = ratchetDecrypt(session.ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(session.id), now, rng);
+    if (!res.ok) {
+      errors.push(res.error);
+      continue;
+    }
+    const body = decodeBody(res.value.plaintext);
+    if (!body.ok) return body;
+    return ok(applyDecrypted(state, identity, slot, { ...session, ratchet: res.value.state }, body.value));
+  }
+  if (errors.length === 0) return failRekey('no-session', 'no session with this contact yet');
+  return classifyFailure(errors);
+}
+
+// ---------------------------------------------------------------- offline start
+
+/** Creates a signed prekey (kept, at most MAX_OWN_PREKEYS) and its bundle message to post in the chat. */
+export function createPrekeyBundle(
+  state: ConversationState,
+  identity: Identity,
+  rng: Rng = defaultRng,
+): { state: ConversationState; wire: Uint8Array } {
+  const { pair, wire } = createSignedPrekey(identity, rng);
+  const prekeys = [...state.prekeys, { secretKey: toHex(pair.secretKey), publicKey: toHex(pair.publicKey) }].slice(-MAX_OWN_PREKEYS);
+  return { state: { ...state, prekeys }, wire };
+}
+
+/**
+ * Starts a session from the peer's prekey bundle so we can send first. Every message sent on it
+ * is a prekey message until the peer answers. The caller must make the trust decision on
+ * `peerIdentity` (TOFU / key change) before sending.
+ */
+export function startFromPrekeyBundle(
+  state: ConversationState,
+  identity: Identity,
+  bundleWire: Uint8Array,
+  rng: Rng = defaultRng,
+): Result<{ state: ConversationState; info: SessionInfo }, ConversationError> {
+  const bundle = parsePrekeyBundle(bundleWire);
+  if (!bundle.ok) return fail('bad-prekey-bundle', bundle.error.message, { prekeyError: bundle.error });
+  const b = bundle.value;
+  if (equalBytes(b.identity, identity.publicKey)) return fail('reflected-identity', 'this is our own prekey bundle');
+  const eph = generateX25519(rng);
+  const shared = tripleDh('initiator', identity, eph.secretKey, b.identity, b.prekey);
+  if (!shared) return fail('bad-peer-key', 'bundle keys are invalid');
+  const keys: AgreementKeys = {
+    initiatorIdentity: identity.publicKey,
+    responderIdentity: b.identity,
+    initiatorEphemeral: eph.publicKey,
+    responderEphemeral: b.prekey,
+  };
+  const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'initiator', keys));
+  const ratchet = initRatchetSender(secrets.rootKey, b.prekey, rng);
+  if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
+  const session = buildSession(secrets, 'initiator', 'prekey', identity.publicKey, b.identity, ratchet.value, false, toHex(eph.publicKey), true);
+  const next: ConversationState = { ...state, session, previousSession: state.session ?? state.previousSession };
+  return ok({ state: next, info: sessionInfo(state, identity, session) });
+}
+
+function onPrekeyMessage(
+  state: ConversationState,
+  identity: Identity,
+  msg: Extract<WireMessage, { type: 'prekey-message' }>,
+  now: number,
+  rng: Rng,
+): Result<ReceiveResult, ConversationError> {
+  if (equalBytes(msg.identity, identity.publicKey)) return fail('own-message', 'this is one of our own messages');
+  const ephHex = toHex(msg.ephemeral);
+  // Later prekey messages of a session we already have: ordinary ratchet decryption.
+  const known = (['session', 'pendingSession', 'previousSession'] as const).filter((s) => state[s]?.prekeyEphemeral === ephHex);
+  if (known.length > 0) return onRatchet(state, identity, msg, now, rng, known);
+  if (state.seenPrekeyEphemerals.includes(ephHex)) {
+    return fail('replay', 'this offline-start message was already used');
+  }
+  for (const pk of state.prekeys) {
+    const pair = { secretKey: fromHex(pk.secretKey), publicKey: fromHex(pk.publicKey) };
+    const shared = tripleDh('responder', identity, pair.secretKey, msg.identity, msg.ephemeral);
+    if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+    const keys: AgreementKeys = {
+      initiatorIdentity: msg.identity,
+      responderIdentity: identity.publicKey,
+      initiatorEphemeral: msg.ephemeral,
+      responderEphemeral: pair.publicKey,
+    };
+    const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'responder', keys));
+    const ratchet = initRatchetReceiver(secrets.rootKey, pair);
+    const res = ratchetDecrypt(ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(toHex(secrets.sessionId)), now, rng);
+    if (!res.ok) continue;
+    const body = decodeBody(res.value.plaintext);
+    if (!body.ok) return body;
+    const fresh = buildSession(secrets, 'responder', 'prekey', identity.publicKey, msg.identity, res.value.state, true, ephHex, false);
+    const seen = rememberEphemeral(state.seenPrekeyEphemerals, ephHex);
+    const events: ConversationEvent[] = [];
+    const ours = state.session;
+    let next: ConversationState;
+    // Both started offline at once: the session with the larger initiator ephemeral wins on both sides.
+    if (ours?.awaitingPrekeyReply && ours.prekeyEphemeral !== null && compareBytes(fromHex(ours.prekeyEphemeral), msg.ephemeral) > 0) {
+      next = { ...state, previousSession: fresh, seenPrekeyEphemerals: seen };
+      events.push({ type: 'ignored', reason: 'superseded-session' });
+    } else {
+      next = { ...state, session: fresh, previousSession: state.session ?? state.previousSession, seenPrekeyEphemerals: seen };
+      events.push({ type: 'session-established', ...sessionInfo(state, identity, fresh) });
+    }
+    if (body.value.type === 'text') events.push({ type: 'message', sessionId: fresh.id, text: body.value.text });
+    return ok({ state: next, outgoing: [], events });
+  }
+  if (state.prekeys.length === 0) return failRekey('no-session', 'offline-start message but we have no prekey');
+  return failRekey('undecryptable', 'offline-start message does not match any of our prekeys');
+}
+
+// ---------------------------------------------------------------- entry points
+
+/**
+ * Handles one wire message from the chat. `now` is the caller's clock (ms) for skipped-key expiry.
+ * Errors never change state; `error.recovery === 'rekey'` asks the caller to run startKeyAgreement
+ * and show `error.userNotice`. 'duplicate' / 'own-message' are normal on chat sites that re-render
+ * history: look the ciphertext up in the plaintext cache instead.
+ */
+export function receive(
+  state: ConversationState,
+  identity: Identity,
+  wire: Uint8Array,
+  now: number,
+  rng: Rng = defaultRng,
+): Result<ReceiveResult, ConversationError> {
+  const decoded = decodeWireMessage(wire);
+  if (!decoded.ok) return fail('malformed', decoded.error.message, { wireError: decoded.error });
+  const msg = decoded.value;
+  switch (msg.type) {
+    case 'commit':
+      return onCommit(state, identity, msg.commit, rng);
+    case 'reply':
+      return onReply(state, identity, msg);
+    case 'reveal':
+      return onReveal(state, identity, msg, rng);
+    case 'ratchet':
+      return onRatchet(state, identity, msg, now, rng, ['session', 'pendingSession', 'previousSession']);
+    case 'prekey-bundle': {
+      if (equalBytes(msg.identity, identity.publicKey)) {
+        return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
+      }
+      const v = verifyPrekeyBundle(msg);
+      if (!v.ok) return fail('bad-prekey-bundle', v.error.message, { prekeyError: v.error });
+      return ok({ state, outgoing: [], events: [{ type: 'prekey-bundle', peerIdentity: msg.identity, bundle: Uint8Array.from(wire) }] });
+    }
+    case 'prekey-message':
+      return onPrekeyMessage(state, identity, msg, now, rng);
+  }
+}
+
+/** Encrypts a text message on the active session. Persist the returned state before sending the wire bytes. */
+export function encryptMessage(
+  state: ConversationState,
+  plaintext: string,
+  rng: Rng = defaultRng,
+): Result<{ state: ConversationState; wire: Uint8Array }, ConversationError> {
+  void rng; // Sending needs no randomness in the Double Ratchet; kept for a uniform API.
+  const session = state.session;
+  if (!session) {
+    return state.pendingSession
+      ? fail('not-ready', 'waiting for the peer to confirm the new session')
+      : fail('no-session', 'no session with this contact yet');
+  }
+  const res = encryptContent(session, utf8ToBytes(plaintext), 'text');
+  if (!res.ok) return res;
+  return ok({ state: { ...state, session: res.value.session }, wire: res.value.wire });
+}
+
+/** True when encryptMessage can produce a message now. */
+export function canEncrypt(state: ConversationState): boolean {
+  return state.session !== null && canSend(state.session.ratchet);
+}

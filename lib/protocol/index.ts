@@ -1,0 +1,15 @@
+// Public API of the Veil protocol core.
+export * from './result.ts';
+export * from './constants.ts';
+export { bytesToHex, compareBytes } from './bytes.ts';
+export * from './identity.ts';
+export * from './wire.ts';
+export * from './padding.ts';
+export * from './ratchet.ts';
+export * from './handshake.ts';
+export * from './prekey.ts';
+export * from './conversation.ts';
+export * from './serialize.ts';
+export * from './safety-number.ts';
+export * from './sas.ts';
+export * from './media-keys.ts';
