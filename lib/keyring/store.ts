@@ -43,7 +43,11 @@ export class MemoryStore implements KeyValueStore {
 
 export async function storeGet(store: KeyValueStore, keys: string[]): Promise<Result<Record<string, unknown>>> {
   try {
-    return ok(await store.get(keys));
+    const got = await store.get(keys);
+    // Some implementations (WXT's fake browser) report missing keys as undefined: treat as absent.
+    const out: Record<string, unknown> = {};
+    for (const k of keys) if (got[k] !== undefined) out[k] = got[k];
+    return ok(out);
   } catch (e) {
     return err({ code: 'storage-failed', detail: describeError(e) });
   }
