@@ -1,2 +1,5 @@
 import { render } from 'preact';
-render(<h1>Veil</h1>, document.getElementById('app')!);
+import { App } from './App';
+import './popup.css';
+
+render(<App />, document.getElementById('app')!);

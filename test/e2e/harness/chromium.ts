@@ -1,0 +1,85 @@
+/** Debian's Chromium with the built extension, driven by playwright-core. */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { DrivenPage } from './page';
+import { chromeExtensionDir, freshProfileDir } from './paths';
+import type { VeilBrowser } from './veil-browser';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+function wrap(page: Page): DrivenPage {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
+    click: (sel) => page.click(sel),
+    type: (sel, text) => page.locator(sel).pressSequentially(text),
+    press: (key) => page.keyboard.press(key),
+    text: async (sel) => (await page.textContent(sel)) ?? '',
+    screenshot: async (path) => void (await page.screenshot({ path })),
+    close: () => page.close(),
+  };
+}
+
+/**
+ * Chrome's permission prompt for optional host permissions is browser UI that no automation
+ * reaches (Playwright declines to support it). A copy of the built extension whose manifest
+ * also lists the test hosts as host_permissions stands in for the user's "Allow" click; the
+ * Firefox harness exercises the real popup flow.
+ */
+function extensionCopyWithGrants(grantOrigins: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'veil-ext-chrome-'));
+  cpSync(chromeExtensionDir, dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+  manifest.host_permissions = grantOrigins;
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return dir;
+}
+
+export async function launchChromium(name: string, opts: { grantOrigins?: string[] } = {}): Promise<VeilBrowser> {
+  const ext = opts.grantOrigins?.length ? extensionCopyWithGrants(opts.grantOrigins) : chromeExtensionDir;
+  const context: BrowserContext = await chromium.launchPersistentContext(freshProfileDir(`chromium-${name}`), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+    viewport: { width: 1200, height: 900 },
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+
+  const newPage = async (url?: string) => {
+    const page = await context.newPage();
+    if (url) await page.goto(url);
+    return wrap(page);
+  };
+
+  return {
+    kind: 'chromium',
+    name,
+    extensionOrigin,
+    newPage,
+    openExtensionPage: (path) => newPage(`${extensionOrigin}${path}`),
+    async stopBackground() {
+      // Same effect as Chrome stopping an idle service worker: all in-memory state is gone.
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    },
+    close: () => context.close(),
+  };
+}

@@ -1,0 +1,94 @@
+/** Debian's firefox-esr with the built extension, driven by puppeteer-core over WebDriver BiDi. */
+import { randomUUID } from 'node:crypto';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { DrivenPage } from './page';
+import { firefoxExtensionDir, freshProfileDir } from './paths';
+import type { VeilBrowser } from './veil-browser';
+
+const GECKO_ID = 'veil@veil.example';
+
+function wrap(page: Page): DrivenPage {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
+    click: (sel) => page.click(sel),
+    type: (sel, text) => page.type(sel, text),
+    press: (key) => page.keyboard.press(key as never),
+    text: (sel) => page.$eval(sel, (e) => e.textContent ?? ''),
+    screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
+    close: () => page.close(),
+  };
+}
+
+async function href(page: Page): Promise<string> {
+  return page.evaluate(() => location.href).catch(() => '');
+}
+
+/** Firefox suspends an idle event page after this long (default 30 s); tests shorten it. */
+const BACKGROUND_IDLE_MS = 1500;
+
+export async function launchFirefox(name: string): Promise<VeilBrowser> {
+  // A fixed per-launch UUID makes moz-extension:// URLs predictable.
+  const uuid = randomUUID();
+  const browser: Browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    userDataDir: freshProfileDir(`firefox-${name}`),
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+      // Grants optional permissions without the doorhanger, so the popup's real
+      // permissions.request() path runs end to end.
+      'extensions.webextOptionalPermissionPrompts': false,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0,
+      'extensions.background.idle.timeout': BACKGROUND_IDLE_MS,
+    },
+  });
+  await browser.installExtension(firefoxExtensionDir);
+  const extensionOrigin = `moz-extension://${uuid}`;
+
+  // WebDriver BiDi refuses to navigate a tab to moz-extension:// URLs, but an extension page may
+  // navigate itself. Veil opens its settings tab on install; later pages are opened from there.
+  let home: Page | undefined;
+  for (let i = 0; i < 150 && !home; i++) {
+    for (const p of await browser.pages()) if ((await href(p)).startsWith(extensionOrigin)) home = p;
+    if (!home) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!home) throw new Error('Veil did not open its welcome tab in Firefox');
+
+  const newPage = async (url?: string) => {
+    const page = await browser.newPage();
+    if (url) await page.goto(url);
+    return wrap(page);
+  };
+
+  return {
+    kind: 'firefox',
+    name,
+    extensionOrigin,
+    newPage,
+    async openExtensionPage(path) {
+      const before = new Set(await browser.pages());
+      // tabs.create from Veil's own page needs no user gesture (window.open would be blocked).
+      await home!.evaluate(async (url) => {
+        await (globalThis as unknown as { browser: typeof chrome }).browser.tabs.create({ url });
+      }, `${extensionOrigin}${path}`);
+      for (let i = 0; i < 100; i++) {
+        for (const p of await browser.pages()) {
+          if (!before.has(p) && (await href(p)).startsWith(`${extensionOrigin}${path.split('#')[0]}`)) return wrap(p);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`could not open ${path}`);
+    },
+    async stopBackground() {
+      // No DevTools protocol here: let Firefox suspend the idle event page, as it does in real
+      // use, by sending it nothing for longer than the (shortened) idle timeout.
+      await new Promise((r) => setTimeout(r, BACKGROUND_IDLE_MS * 2 + 500));
+    },
+    close: () => browser.close(),
+  };
+}

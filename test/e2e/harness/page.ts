@@ -1,0 +1,32 @@
+/**
+ * The few page operations the E2E tests need, over Playwright (Chromium) and Puppeteer (Firefox
+ * over WebDriver BiDi), so one test body runs in both browsers.
+ */
+export interface DrivenPage {
+  goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+  waitFor(selector: string, timeoutMs?: number): Promise<void>;
+  click(selector: string): Promise<void>;
+  type(selector: string, text: string): Promise<void>;
+  press(key: string): Promise<void>;
+  text(selector: string): Promise<string>;
+  screenshot(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Poll a condition evaluated in the page until it is truthy (or time out with the last value). */
+export async function waitUntil<R>(
+  page: DrivenPage,
+  fn: () => R | Promise<R>,
+  { timeoutMs = 15_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<R> {
+  const deadline = Date.now() + timeoutMs;
+  let last: R | undefined;
+  for (;;) {
+    last = await page.evaluate(fn).catch(() => undefined as R | undefined);
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+export const chromeExtensionDir = join(repoRoot, '.output/chrome-mv3');
+export const firefoxExtensionDir = join(repoRoot, '.output/firefox-mv3');
+export const artifactsDir = join(repoRoot, 'test-artifacts');
+
+/** A fresh, empty browser profile per launch: no state leaks between Alice, Bob and tests. */
+export function freshProfileDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `veil-${label}-`));
+}
