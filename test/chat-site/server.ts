@@ -181,8 +181,11 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
     return p;
   }
 
-  function tryPair(room: Room): void {
-    const waiting = [...room.clients].filter((c) => c.video === 'waiting').sort((a, b) => a.waitingSince - b.waitingSince);
+  /** Pairs waiting users, oldest first; `first` (who just pressed Start or Next) goes before all. */
+  function tryPair(room: Room, first?: Client): void {
+    const waiting = [...room.clients]
+      .filter((c) => c.video === 'waiting')
+      .sort((a, b) => (a === first ? -1 : b === first ? 1 : a.waitingSince - b.waitingSince));
     const used = new Set<Client>();
     for (const a of waiting) {
       if (used.has(a)) continue;
@@ -216,7 +219,7 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
       unpair(c, 'stop');
       c.video = 'idle';
     }
-    tryPair(c.room);
+    tryPair(c.room, c);
   }
 
   // ---- HTTP ------------------------------------------------------------------------------
