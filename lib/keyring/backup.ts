@@ -10,7 +10,7 @@
  * parameter, so editing the header fails authentication.
  *
  * Import treats the file as hostile: size caps before parsing, strict types, KDF parameters
- * bounded (memory 128*N*r <= 256 MiB, work N*r*p <= 2^23) BEFORE any derivation, payload
+ * bounded (memory 128*N*r <= 256 MiB, work N*r*p <= 2^22) BEFORE any derivation, payload
  * validated field by field after decryption. Each rejection is a typed BackupError.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';

@@ -45,10 +45,11 @@ export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
 /**
  * Bounds on KDF parameters read from storage or a backup file, so a hostile value cannot make us
- * spend minutes or gigabytes: memory 128*N*r <= 256 MiB and work N*r*p <= 2^23 (~4x default cost).
+ * spend minutes or gigabytes: memory 128*N*r <= 256 MiB and work N*r*p <= 2^22 (4x the default
+ * cost, ~2.5 s here): room to raise parameters later, no more.
  * The lower bound rejects files that would make a passphrase trivially brute-forceable.
  */
-export const KDF_BOUNDS = { minLogN: 10, maxLogN: 20, maxR: 16, maxP: 4, maxMemBytes: 256 * 1024 * 1024, maxWork: 2 ** 23 };
+export const KDF_BOUNDS = { minLogN: 10, maxLogN: 20, maxR: 16, maxP: 4, maxMemBytes: 256 * 1024 * 1024, maxWork: 2 ** 22 };
 
 export function validateScryptParams(v: unknown, minLogN: number = KDF_BOUNDS.minLogN): Result<ScryptParams, string> {
   if (!isPlainObject(v)) return err('kdf params not an object');
