@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { rulesFor } from '../../../lib/media/codecs/index.ts';
+import { decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../../../lib/media/frame-crypto.ts';
+import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
+import { ReplayWindow } from '../../../lib/media/replay-window.ts';
+import { h264KeyFrame, vp8DeltaFrame, vp8KeyFrame } from './frames.ts';
+import { key, pair } from './helpers.ts';
+
+const vp8 = rulesFor('vp8');
+
+describe('tampering and replay', () => {
+  it('any single bit flip anywhere in the frame is rejected', () => {
+    const { tx, rx } = pair();
+    const e = encryptFrame(tx, vp8, vp8KeyFrame(300));
+    expect(e.ok).toBe(true);
+    if (!e.ok) return;
+    const wire = e.value.data;
+    for (let bit = 0; bit < wire.length * 8; bit++) {
+      const t = wire.slice();
+      t[bit >> 3]! ^= 1 << (bit & 7);
+      expect(decryptFrame(rx, vp8, t).ok).toBe(false);
+    }
+    expect(decryptFrame(rx, vp8, wire).ok).toBe(true); // untouched frame still fine afterwards
+  });
+
+  it('bit flips in the clear H.264 bytes (SPS, slice header) are rejected too', () => {
+    const { tx, rx } = pair();
+    const e = encryptFrame(tx, rulesFor('h264'), h264KeyFrame(400));
+    if (!e.ok) throw new Error('encrypt');
+    for (const pos of [5, 8, 22, 30]) {
+      const t = e.value.data.slice();
+      t[pos]! ^= 0x10;
+      expect(decryptFrame(rx, rulesFor('h264'), t).ok).toBe(false);
+    }
+  });
+
+  it('every truncation is rejected', () => {
+    const { tx, rx } = pair();
+    const e = encryptFrame(tx, vp8, vp8DeltaFrame(100));
+    if (!e.ok) throw new Error('encrypt');
+    for (let n = 0; n < e.value.data.length; n++) expect(decryptFrame(rx, vp8, e.value.data.subarray(0, n)).ok).toBe(false);
+  });
+
+  it('unknown key id, wrong key and replayed counter are rejected with their reason', () => {
+    const { tx, rx } = pair(1);
+    const e = encryptFrame(tx, vp8, vp8DeltaFrame(100));
+    if (!e.ok) throw new Error('encrypt');
+    const other = new MediaKeyRing();
+    other.addReceiveKey(2, key(1));
+    expect(decryptFrame(other, vp8, e.value.data)).toMatchObject({ ok: false, error: { code: 'unknown-key' } });
+    const wrong = new MediaKeyRing();
+    wrong.addReceiveKey(1, key(9));
+    expect(decryptFrame(wrong, vp8, e.value.data)).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+    expect(decryptFrame(rx, vp8, e.value.data).ok).toBe(true);
+    expect(decryptFrame(rx, vp8, e.value.data)).toMatchObject({ ok: false, error: { code: 'replay' } });
+  });
+
+  it('a forged frame does not advance the replay window', () => {
+    const { tx, rx } = pair();
+    const frames = Array.from({ length: 3 }, () => encryptFrame(tx, vp8, vp8DeltaFrame(50)));
+    const last = frames[2]!;
+    if (!last.ok) throw new Error('encrypt');
+    const forged = last.value.data.slice();
+    forged[10]! ^= 1;
+    expect(decryptFrame(rx, vp8, forged).ok).toBe(false);
+    for (const f of frames) expect(f.ok && decryptFrame(rx, vp8, f.value.data).ok).toBe(true);
+  });
+});
+
+describe('replay window', () => {
+  it('accepts reordering within the window, rejects duplicates and too-old counters (model check)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 300 }), (counters) => {
+        const w = new ReplayWindow(1024);
+        const seen = new Set<number>();
+        let highest = -1;
+        for (const c of counters) {
+          const expected = highest - c >= 1024 ? 'too-old' : seen.has(c) ? 'replay' : 'fresh';
+          expect(w.check(c)).toBe(expected);
+          if (expected === 'fresh') {
+            w.mark(c);
+            seen.add(c);
+            highest = Math.max(highest, c);
+          }
+        }
+      }),
+    );
+  });
+});
+
+describe('epochs and grace window', () => {
+  it('rotation: previous epoch still decrypts during the grace window, then is forgotten', () => {
+    const tx = new MediaKeyRing();
+    const rx = new MediaKeyRing({ graceFrames: 3 });
+    tx.setSendKey(1, key(1));
+    rx.addReceiveKey(1, key(1));
+    const old = [0, 1, 2].map(() => encryptFrame(tx, vp8, vp8DeltaFrame(40)));
+    tx.setSendKey(2, key(2));
+    rx.addReceiveKey(2, key(2));
+    expect(rx.receiveEpochs).toEqual([2, 1]);
+    const fresh = [0, 1, 2].map(() => encryptFrame(tx, vp8, vp8DeltaFrame(40)));
+    const oldFirst = old[0]!;
+    if (!oldFirst.ok) throw new Error('encrypt');
+    expect(decryptFrame(rx, vp8, oldFirst.value.data)).toMatchObject({ ok: true, value: { epoch: 1 } }); // late frame, old key
+    for (const f of fresh) expect(f.ok && decryptFrame(rx, vp8, f.value.data).ok).toBe(true);
+    expect(rx.receiveEpochs).toEqual([2]); // grace over after 3 frames under epoch 2
+    const late = old[1]!;
+    expect(late.ok && decryptFrame(rx, vp8, late.value.data)).toMatchObject({ ok: false, error: { code: 'unknown-key' } });
+  });
+
+  it('a third epoch drops the first; stale and conflicting receive keys are refused', () => {
+    const rx = new MediaKeyRing();
+    rx.addReceiveKey(1, key(1));
+    rx.addReceiveKey(2, key(2));
+    rx.addReceiveKey(3, key(3));
+    expect(rx.receiveEpochs).toEqual([3, 2]);
+    expect(rx.addReceiveKey(1, key(1))).toMatchObject({ ok: false, error: { code: 'stale-epoch' } });
+    expect(rx.addReceiveKey(3, key(4))).toMatchObject({ ok: false, error: { code: 'epoch-conflict' } });
+    expect(rx.addReceiveKey(3, key(3)).ok).toBe(true);
+    expect(rx.forgetReceiveKey(3)).toBe(true);
+    expect(rx.receiveEpochs).toEqual([2]);
+  });
+
+  it('keys are bound to their epoch: the same raw key under another epoch does not decrypt', () => {
+    const tx = new MediaKeyRing();
+    tx.setSendKey(5, key(1));
+    const e = encryptFrame(tx, vp8, vp8DeltaFrame(40));
+    if (!e.ok) throw new Error('encrypt');
+    const rx = new MediaKeyRing();
+    rx.addReceiveKey(5, key(1));
+    const w = e.value.data.slice();
+    // rewrite KID 5 -> 6 and install the same raw key as epoch 6
+    w[w.length - 2] = 6;
+    const rx6 = new MediaKeyRing();
+    rx6.addReceiveKey(6, key(1));
+    expect(decryptFrame(rx6, vp8, w)).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+    expect(decryptFrame(rx, vp8, e.value.data).ok).toBe(true);
+  });
+});
+
+describe('WebCrypto AES-GCM path (injected)', () => {
+  it('round-trips and rejects tampering; suites cannot be mixed', async () => {
+    const aead = webCryptoAesGcm(globalThis.crypto.subtle as unknown as SubtleLike);
+    const opts = { suite: 'aes-256-gcm' as const };
+    const { tx, rx } = pair(1, key(1), opts);
+    const plain = vp8KeyFrame(2000);
+    const e = await encryptFrameAsync(tx, vp8, plain, aead);
+    if (!e.ok) throw new Error('encrypt');
+    const d = await decryptFrameAsync(rx, vp8, e.value.data, aead);
+    expect(d.ok && Buffer.from(d.value.data).equals(Buffer.from(plain))).toBe(true);
+    const t = e.value.data.slice();
+    t[20]! ^= 4;
+    expect(await decryptFrameAsync(rx, vp8, t, aead)).toMatchObject({ ok: false });
+    expect(() => decryptFrame(rx, vp8, e.value.data)).toThrow(/suite/);
+  });
+});
