@@ -135,3 +135,11 @@ describe('hostile backup files: each rejection typed, bounded work', () => {
     expect(env.local.snapshot()).toBe(before);
   });
 });
+
+describe('KDF parameter bounds', () => {
+  it('the default parameters are accepted by the import bounds (our own backups stay importable)', async () => {
+    const { DEFAULT_SCRYPT, validateScryptParams } = await import('../../../lib/keyring/vault.ts');
+    expect(validateScryptParams(DEFAULT_SCRYPT)).toEqual({ ok: true, value: DEFAULT_SCRYPT });
+    expect(validateScryptParams({ ...DEFAULT_SCRYPT, N: DEFAULT_SCRYPT.N * 2 }).ok).toBe(true); // can be raised
+  });
+});
