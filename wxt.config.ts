@@ -17,7 +17,7 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Veil',
     description: 'End-to-end encryption for the web chats you already use.',
-    permissions: ['storage', 'scripting', 'activeTab'],
+    permissions: ['storage', 'scripting', 'activeTab', 'alarms'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     web_accessible_resources: [{ resources: ['frame.html'], matches: ['http://*/*', 'https://*/*'] }],
     ...(browser === 'firefox'
