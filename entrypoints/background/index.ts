@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { guardHandler, messenger, ok, originOf, type HandlerContext } from '../../lib/messaging';
 import { knownSiteFor } from '../../lib/sites/match';
+import { registerKeyringHandlers } from './keyring-service';
 import { enabledOrigins, isOriginEnabled, syncContentScripts } from './site-access';
 
 export default defineBackground({
@@ -48,5 +49,6 @@ export default defineBackground({
         }),
       ),
     );
+    registerKeyringHandlers(ctx);
   },
 });
