@@ -63,7 +63,9 @@ describe('double ratchet', () => {
     });
     fc.assert(
       fc.property(fc.array(round, { minLength: 1, maxLength: 6 }), fc.string(), (rounds, seed) => {
-        let { a, b, rng } = pair(`prop-${seed}`);
+        const p0 = pair(`prop-${seed}`);
+        const rng = p0.rng;
+        let { a, b } = p0;
         const sentByA: Uint8Array[] = [];
         const sentByB: Uint8Array[] = [];
         const gotB = new Set<number>();
@@ -197,7 +199,9 @@ describe('double ratchet', () => {
   });
 
   it('enforces MAX_SKIP per chain step', () => {
-    let { a, b, rng } = pair('maxskip');
+    const p0 = pair('maxskip');
+    const rng = p0.rng;
+    let { a, b } = p0;
     const wires: Uint8Array[] = [];
     for (let i = 0; i <= MAX_SKIP + 1; i++) {
       const e = enc(a, `m${i}`);
@@ -217,7 +221,9 @@ describe('double ratchet', () => {
   });
 
   it('caps stored skipped keys, dropping the oldest', () => {
-    let { a, b, rng } = pair('cap');
+    const p0 = pair('cap');
+    const rng = p0.rng;
+    let { a, b } = p0;
     const m0 = enc(a, 'zero');
     a = m0.state;
     const r0 = dec(b, m0.wire, rng);
@@ -240,7 +246,9 @@ describe('double ratchet', () => {
   });
 
   it('expires skipped keys after the TTL (as duplicate, state unchanged)', () => {
-    let { a, b, rng } = pair('ttl');
+    const p0 = pair('ttl');
+    const rng = p0.rng;
+    let { a, b } = p0;
     const w: Uint8Array[] = [];
     for (let i = 0; i < 3; i++) {
       const e = enc(a, `m${i}`);
