@@ -3,7 +3,7 @@
  * exception ever crosses the boundary: the caller always gets a typed Result.
  */
 import * as v from 'valibot';
-import { allowedRoles, schemas, type MessageType } from './protocol';
+import { allowedRoles, requiresNoTab, requiresTab, schemas, type MessageType } from './protocol';
 import { fail, type Result } from './result';
 import { classifySender, type RawSender, type SenderRole } from './sender';
 
@@ -22,6 +22,17 @@ export function guardHandler<T extends MessageType, R>(
     if (!role.ok) return role;
     if (!allowedRoles[type].includes(role.value.kind)) {
       return fail('forbidden-sender', `${role.value.kind} may not send ${type}`);
+    }
+    if (role.value.kind === 'extension-page') {
+      // A Veil frame lives inside a tab; the popup and options page do not (when opened as the
+      // toolbar popup). Options opened in a tab is still our own top-level page: path decides.
+      const isFrame = role.value.path === '/frame.html';
+      if (requiresTab.has(type) && (!isFrame || role.value.tabId === null)) {
+        return fail('forbidden-sender', `${type} is only accepted from a Veil frame in a tab`);
+      }
+      if (requiresNoTab.has(type) && isFrame) {
+        return fail('forbidden-sender', `${type} is only accepted from the popup or settings`);
+      }
     }
     const parsed = v.safeParse(schemas[type], message.data);
     if (!parsed.success) {

@@ -5,6 +5,11 @@ export type VeilErrorCode =
   | 'site-not-enabled'
   | 'locked'
   | 'not-found'
+  | 'no-identity'
+  | 'no-session'
+  | 'blocked'
+  | 'too-long'
+  | 'storage'
   | 'internal';
 
 export interface VeilError {

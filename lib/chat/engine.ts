@@ -1,0 +1,536 @@
+/**
+ * The text engine: what the background does with chat text. Pure logic over the keyring, the
+ * protocol and the armor; the background wires it to messages and tabs.
+ *
+ *   found()          armored text the content script saw → what to show for each message
+ *                    (plaintext stays here; the page gets a token for a Veil frame)
+ *   startEncryption  posts the query line
+ *   answerQuery      the user accepted (or ignored) a peer's query → key agreement starts
+ *   composeSend      plaintext from Veil's compose frame → ciphertext texts to post
+ *
+ * Every state change a ciphertext depends on is persisted (keyring.putSession) before the texts
+ * that carry it are returned to be posted. All calls run one at a time.
+ */
+import { Reassembler, armorFragments, findArmor, makeQueryLine, parseQuery, type ArmorPayload } from '../armor/index.ts';
+import type { Keyring } from '../keyring/index.ts';
+import type { Result, VeilErrorCode } from '../messaging/result.ts';
+import type { Badge, ConversationView, FoundDisplay, FoundResult, MessageFrameView } from '../messaging/views.ts';
+import {
+  activeSessionInfo,
+  bytesToHex,
+  decodeWireMessage,
+  encryptMessage,
+  formatSafetyNumber,
+  newConversation,
+  parseIdentity,
+  receive,
+  startKeyAgreement,
+  type ConversationError,
+  type ConversationEvent,
+  type ConversationState,
+  type Identity,
+  type Rng,
+} from '../protocol/index.ts';
+import { hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { payloadDigest, queryKey } from './digest.ts';
+import { loadMeta, loadPeer, saveMeta, savePeer, type PeerRecord, type RecordError } from './records.ts';
+import type { TokenStore } from './tokens.ts';
+import type { PageContext, Post } from './types.ts';
+
+export interface EngineDeps {
+  keyring: Keyring;
+  tokens: TokenStore;
+  now?: () => number;
+  rng?: Rng;
+  /** Where a person without Veil can get it (shown in the query line). */
+  inviteUrl: string;
+}
+
+export interface FoundItem {
+  key: string;
+  author: string;
+  text: string;
+}
+
+/** Peers may re-key us after an undecryptable message at most this often. */
+export const REKEY_MIN_INTERVAL_MS = 30_000;
+/** A commit from a peer is answered without asking if we sent a query this recently. */
+export const QUERY_VALID_MS = 7 * 24 * 3600 * 1000;
+
+type Fail = { ok: false; error: { code: VeilErrorCode; message: string } };
+const fail = (code: VeilErrorCode, message: string): Fail => ({ ok: false, error: { code, message } });
+const fromRecord = (e: RecordError): Fail => fail(e.code === 'locked' ? 'locked' : 'storage', e.message);
+
+const LOCKED_DISPLAY: FoundDisplay = { kind: 'error', badge: 'locked', label: 'Veil is locked. Unlock Veil to read this message.' };
+
+export class TextEngine {
+  private readonly keyring: Keyring;
+  private readonly tokens: TokenStore;
+  private readonly now: () => number;
+  private readonly rng: Rng | undefined;
+  private readonly inviteUrl: string;
+  private readonly reassembler = new Reassembler();
+  private queue: Promise<unknown> = Promise.resolve();
+  private identity: { key: string; value: Identity } | null = null;
+
+  constructor(deps: EngineDeps) {
+    this.keyring = deps.keyring;
+    this.tokens = deps.tokens;
+    this.now = deps.now ?? (() => Date.now());
+    this.rng = deps.rng;
+    this.inviteUrl = deps.inviteUrl;
+  }
+
+  /** Runs calls one at a time: a conversation's state must never be read twice before a write. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async loadIdentity(): Promise<Result<Identity>> {
+    if (this.keyring.state !== 'unlocked') return fail('locked', 'Veil is locked');
+    const got = await this.keyring.getIdentity();
+    if (!got.ok) return fail(got.error.code === 'locked' ? 'locked' : 'storage', `identity: ${got.error.code}`);
+    if (got.value === null) return fail('no-identity', 'Create your Veil identity first (open the Veil popup).');
+    const cacheKey = JSON.stringify(got.value);
+    if (this.identity?.key === cacheKey) return { ok: true, value: this.identity.value };
+    const parsed = parseIdentity(got.value);
+    if (!parsed.ok) return fail('storage', `identity unreadable: ${parsed.error.message}`);
+    this.identity = { key: cacheKey, value: parsed.value };
+    return { ok: true, value: parsed.value };
+  }
+
+  // ────────────────────────────────────────────────────────────────────────────── found text
+
+  found(page: PageContext, items: FoundItem[]): Promise<Result<{ results: FoundResult[]; posts: Post[] }>> {
+    return this.serial(async () => {
+      const posts: Post[] = [];
+      const results: FoundResult[] = [];
+      const identity = await this.loadIdentity();
+      for (const item of items) {
+        const author = item.author.trim();
+        let display: FoundDisplay | null;
+        if (!identity.ok) {
+          display = identity.error.code === 'no-identity' ? { kind: 'error', badge: 'locked', label: identity.error.message } : LOCKED_DISPLAY;
+        } else {
+          display = await this.displayFor(page, identity.value, author, item.text, posts);
+        }
+        if (display) results.push({ key: item.key, display });
+      }
+      // A long message completed by a later part of this batch: its first part can show now.
+      if (identity.ok && results.some((r) => r.display.kind === 'fragment' && r.display.complete)) {
+        for (const [i, r] of results.entries()) {
+          if (r.display.kind !== 'fragment' || r.display.complete) continue;
+          const item = items.find((it) => it.key === r.key)!;
+          const again = await this.displayFor(page, identity.value, item.author.trim(), item.text, posts);
+          if (again) results[i] = { key: r.key, display: again };
+        }
+      }
+      await this.tokens.flush();
+      return { ok: true, value: { results, posts } };
+    });
+  }
+
+  private async displayFor(page: PageContext, identity: Identity, author: string, text: string, posts: Post[]): Promise<FoundDisplay | null> {
+    const findings = findArmor(text);
+    const query = parseQuery(text);
+    if (findings.length === 0 || (query && query.start < findings[0]!.start)) {
+      return query ? this.displayQuery(page, author, text) : null;
+    }
+    // One armor block per chat message is what Veil posts; a second one is ignored.
+    const finding = findings[0]!;
+    if (!finding.result.ok) {
+      return { kind: 'error', badge: 'tampered', label: `Damaged Veil message (${finding.result.error.code}).` };
+    }
+    return this.displayPayload(page, identity, author, finding.result.value, posts);
+  }
+
+  private async displayQuery(page: PageContext, author: string, text: string): Promise<FoundDisplay> {
+    if (author === page.selfHandle) return { kind: 'query', token: null, fromSelf: true };
+    const key = queryKey(author, text);
+    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+    if (!meta.ok) return { kind: 'error', badge: 'locked', label: meta.error.message };
+    if (meta.value.answeredQueries.includes(key)) return { kind: 'handshake', label: `${author} asked to start an encrypted chat (answered).` };
+    const token = await this.tokens.issue({
+      kind: 'query',
+      tabId: page.tabId,
+      site: page.site,
+      conversationId: page.conversationId,
+      peer: author,
+      queryKey: key,
+      commitHex: null,
+    });
+    return { kind: 'query', token, fromSelf: false };
+  }
+
+  private async displayPayload(page: PageContext, identity: Identity, author: string, payload: ArmorPayload, posts: Post[]): Promise<FoundDisplay> {
+    const digest = payloadDigest(payload);
+    const cached = await this.keyring.cacheGet({ digest });
+    if (!cached.ok) return cached.error.code === 'locked' ? LOCKED_DISPLAY : { kind: 'error', badge: 'undecryptable', label: 'Veil storage error.' };
+    if (cached.value) {
+      // A page can copy a ciphertext into another conversation: never show it as if sent there.
+      if (cached.value.site !== page.site || cached.value.conversation !== page.conversationId) {
+        return { kind: 'error', badge: 'tampered', label: 'This Veil message was copied from another conversation.' };
+      }
+      return this.cachedDisplay(page, digest, cached.value.badge);
+    }
+
+    let bytes: Uint8Array;
+    let fragmentIndex = -1;
+    let fragmentCount = 0;
+    if (payload.kind === 'fragment') {
+      const channel = `${page.site}\n${page.conversationId}\n${author}`;
+      const r = this.reassembler.add(payload, this.now(), channel);
+      if (r.status === 'error') return { kind: 'error', badge: 'tampered', label: `Damaged message part (${r.error.code}).` };
+      if (r.status === 'incomplete') return { kind: 'fragment', index: payload.index, count: payload.count, complete: false };
+      bytes = r.bytes;
+      fragmentIndex = payload.index;
+      fragmentCount = payload.count;
+    } else {
+      bytes = payload.bytes;
+    }
+
+    const outcome = await this.receiveWire(page, identity, author, bytes, posts);
+    if (outcome.kind !== 'message') return outcome.display;
+    const badge = outcome.badge;
+    if (fragmentIndex < 0) {
+      await this.cachePut(page, digest, author, badge, outcome.text, 'received');
+      return this.cachedDisplay(page, digest, badge);
+    }
+    // Reassembled: file the text under fragment 0 and mark the completing part as a part of it.
+    // Fragment 0's element asks again (the content script re-sends incomplete parts) and finds
+    // the text; other earlier parts show as "part k of n" once asked again.
+    const first = this.reassemblyFirstDigest(payload, bytes);
+    await this.cachePut(page, first, author, badge, outcome.text, 'received');
+    if (fragmentIndex === 0) return this.cachedDisplay(page, first, badge);
+    await this.cachePut(page, digest, author, `part:${fragmentIndex}/${fragmentCount}`, '', 'received');
+    return { kind: 'fragment', index: fragmentIndex, count: fragmentCount, complete: true };
+  }
+
+  /**
+   * Fragment 0's digest from the reassembled bytes: armorFragments gives the first fragments
+   * one byte more when the length does not divide evenly, so fragment 0 holds ceil(len / n).
+   */
+  private reassemblyFirstDigest(payload: ArmorPayload, whole: Uint8Array): string {
+    if (payload.kind !== 'fragment') return payloadDigest(payload);
+    const firstSize = Math.ceil(whole.length / payload.count);
+    return payloadDigest({ kind: 'fragment', id: payload.id, index: 0, count: payload.count, bytes: whole.subarray(0, firstSize) });
+  }
+
+  private async cachedDisplay(page: PageContext, digest: string, storedBadge: string): Promise<FoundDisplay> {
+    const part = /^part:(\d+)\/(\d+)$/.exec(storedBadge);
+    if (part) return { kind: 'fragment', index: Number(part[1]), count: Number(part[2]), complete: true };
+    const token = await this.tokens.issue({ kind: 'message', tabId: page.tabId, digest });
+    return { kind: 'message', token, badge: toBadge(storedBadge) };
+  }
+
+  private async cachePut(page: PageContext, digest: string, sender: string, badge: string, plaintext: string, direction: 'sent' | 'received'): Promise<void> {
+    await this.keyring.cachePut({ digest, site: page.site, conversation: page.conversationId, direction, sender, badge, plaintext, time: this.now() });
+  }
+
+  /** Runs one wire message through the conversation with `author`. */
+  private async receiveWire(
+    page: PageContext,
+    identity: Identity,
+    author: string,
+    bytes: Uint8Array,
+    posts: Post[],
+  ): Promise<{ kind: 'message'; text: string; badge: Badge } | { kind: 'display'; display: FoundDisplay }> {
+    const show = (display: FoundDisplay) => ({ kind: 'display' as const, display });
+    const decoded = decodeWireMessage(bytes);
+    if (!decoded.ok) return show({ kind: 'error', badge: 'tampered', label: `Damaged Veil message (${decoded.error.code}).` });
+    const type = decoded.value.type;
+    const isHandshake = type === 'commit' || type === 'reply' || type === 'reveal' || type === 'prekey-bundle';
+    if (author === page.selfHandle) {
+      return isHandshake
+        ? show({ kind: 'handshake', label: 'Veil key exchange (sent by you).' })
+        : show({ kind: 'error', badge: 'undecryptable', label: 'Sent by you earlier; this device no longer has its text.' });
+    }
+
+    const loaded = await loadPeer(this.keyring, page.site, page.conversationId, author);
+    if (!loaded.ok) return show({ kind: 'error', badge: 'locked', label: loaded.error.message });
+    let rec = loaded.value;
+    if (!rec) {
+      if (type === 'commit') {
+        const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+        const invited = meta.ok && this.now() - meta.value.querySentAt < QUERY_VALID_MS;
+        if (!invited) {
+          // An unsolicited key agreement: the user decides, as for a query.
+          const token = await this.tokens.issue({
+            kind: 'query',
+            tabId: page.tabId,
+            site: page.site,
+            conversationId: page.conversationId,
+            peer: author,
+            queryKey: bytesToHex(bytes),
+            commitHex: bytesToHex(bytes),
+          });
+          return show({ kind: 'query', token, fromSelf: false });
+        }
+      }
+      const created = newConversation({ site: page.site, conversationId: page.conversationId, selfHandle: page.selfHandle, peerHandle: author });
+      if (!created.ok) return show({ kind: 'error', badge: 'undecryptable', label: created.error.message });
+      rec = { state: created.value, established: null, notice: null, lastRekeyAt: 0 };
+    }
+
+    const r = receive(rec.state, identity, bytes, this.now(), this.rng);
+    if (!r.ok) return show(await this.onReceiveError(page, identity, author, rec, r.error, isHandshake, posts));
+
+    const next: PeerRecord = { ...rec, state: r.value.state };
+    let text: string | null = null;
+    for (const ev of r.value.events) {
+      const t = await this.applyEvent(page, identity, author, next, ev);
+      if (t !== null) text = t;
+    }
+    const saved = await savePeer(this.keyring, page.site, page.conversationId, author, next);
+    if (!saved.ok) return show({ kind: 'error', badge: 'undecryptable', label: saved.error.message });
+    await this.rememberPeer(page, author);
+    if (r.value.outgoing.length > 0) posts.push({ tabId: page.tabId, texts: this.armorAll(page, r.value.outgoing), reason: 'handshake' });
+
+    if (text !== null) return { kind: 'message', text, badge: await this.badgeFor(page.site, author) };
+    const established = r.value.events.some((e) => e.type === 'session-established');
+    return show({ kind: 'handshake', label: established ? 'Veil: encrypted session established.' : 'Veil key exchange.' });
+  }
+
+  private async applyEvent(page: PageContext, identity: Identity, peer: string, rec: PeerRecord, ev: ConversationEvent): Promise<string | null> {
+    if (ev.type === 'message') return ev.text;
+    if (ev.type === 'session-established') {
+      const observed = await this.keyring.observePeerKey(page.site, peer, ev.peerIdentity, this.now());
+      const info = activeSessionInfo(rec.state, identity);
+      rec.established = {
+        sessionId: ev.sessionId,
+        safetyNumber: ev.safetyNumber,
+        sas: ev.sas ? ev.sas.text : (info?.sas?.text ?? null),
+        peerKeyHex: bytesToHex(ev.peerIdentity),
+      };
+      rec.notice =
+        observed.ok && observed.value.status === 'key-changed'
+          ? `${peer}'s key changed. Sending is blocked until you compare safety numbers and accept the new key in Veil.`
+          : null;
+    }
+    return null;
+  }
+
+  private async onReceiveError(
+    page: PageContext,
+    identity: Identity,
+    author: string,
+    rec: PeerRecord,
+    error: ConversationError,
+    isHandshake: boolean,
+    posts: Post[],
+  ): Promise<FoundDisplay> {
+    switch (error.code) {
+      case 'malformed':
+      case 'bad-peer-key':
+      case 'reflected-identity':
+      case 'key-confirmation-failed':
+      case 'bad-prekey-bundle':
+        return { kind: 'error', badge: 'tampered', label: `Veil rejected this message: ${error.message}` };
+      case 'replay':
+        return { kind: 'error', badge: 'tampered', label: 'Replayed Veil message (ignored).' };
+      case 'duplicate':
+      case 'own-message':
+        return isHandshake
+          ? { kind: 'handshake', label: 'Veil key exchange.' }
+          : { kind: 'error', badge: 'undecryptable', label: 'Already read once; its text is no longer stored on this device.' };
+    }
+    if (isHandshake) return { kind: 'handshake', label: `Veil key exchange (${error.code}).` };
+    if (error.recovery === 'rekey' && this.now() - rec.lastRekeyAt >= REKEY_MIN_INTERVAL_MS) {
+      const restarted = startKeyAgreement(rec.state, identity, this.rng);
+      if (restarted.ok) {
+        const next: PeerRecord = { ...rec, state: restarted.value.state, lastRekeyAt: this.now(), notice: error.userNotice ?? null };
+        const saved = await savePeer(this.keyring, page.site, page.conversationId, author, next);
+        if (saved.ok) posts.push({ tabId: page.tabId, texts: this.armorAll(page, restarted.value.outgoing), reason: 'handshake' });
+      }
+    }
+    return { kind: 'error', badge: 'undecryptable', label: error.userNotice ?? `Could not decrypt this message (${error.code}).` };
+  }
+
+  private armorAll(page: PageContext, wires: Uint8Array[]): string[] {
+    return wires.flatMap((w) => armorFragments(w, page.alphabet, page.maxChars));
+  }
+
+  private async rememberPeer(page: PageContext, peer: string): Promise<void> {
+    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+    if (meta.ok && meta.value.lastPeer !== peer) await saveMeta(this.keyring, page.site, page.conversationId, { ...meta.value, lastPeer: peer });
+  }
+
+  private async badgeFor(site: string, peer: string): Promise<Badge> {
+    const c = await this.keyring.getContact(site, peer);
+    if (!c.ok || !c.value) return 'unverified';
+    if (c.value.keyChanged) return 'key-changed';
+    return c.value.verified ? 'verified' : 'unverified';
+  }
+
+  // ─────────────────────────────────────────────────────────────────────── starting a session
+
+  /** The query line to post: it asks the peer's Veil to start a key agreement. */
+  startEncryption(page: PageContext): Promise<Result<Post>> {
+    return this.serial(async () => {
+      const identity = await this.loadIdentity();
+      if (!identity.ok) return identity;
+      const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+      if (!meta.ok) return fromRecord(meta.error);
+      // A fresh reference per query, so a later query is not mistaken for an answered one.
+      const ref = bytesToHex((this.rng ?? defaultRef)(4));
+      const line = makeQueryLine({ name: page.selfHandle, url: `${this.inviteUrl}#${ref}` });
+      const saved = await saveMeta(this.keyring, page.site, page.conversationId, { ...meta.value, querySentAt: this.now() });
+      if (!saved.ok) return fromRecord(saved.error);
+      return { ok: true, value: { tabId: page.tabId, texts: [line], reason: 'query' } };
+    });
+  }
+
+  /** The user answered a query prompt in Veil's frame. Accepting starts the key agreement. */
+  answerQuery(page: PageContext, token: string, accept: boolean): Promise<Result<Post | null>> {
+    return this.serial(async () => {
+      const purpose = await this.tokens.resolve(token);
+      if (!purpose || purpose.kind !== 'query' || purpose.tabId !== page.tabId) return fail('not-found', 'This request is no longer valid.');
+      const identity = await this.loadIdentity();
+      if (!identity.ok) return identity;
+      const meta = await loadMeta(this.keyring, purpose.site, purpose.conversationId);
+      if (!meta.ok) return fromRecord(meta.error);
+      if (meta.value.answeredQueries.includes(purpose.queryKey)) return fail('not-found', 'This request was already answered.');
+      const answered = { ...meta.value, answeredQueries: [...meta.value.answeredQueries, purpose.queryKey] };
+      if (!accept) {
+        const s = await saveMeta(this.keyring, purpose.site, purpose.conversationId, answered);
+        return s.ok ? { ok: true, value: null } : fromRecord(s.error);
+      }
+      const loaded = await loadPeer(this.keyring, purpose.site, purpose.conversationId, purpose.peer);
+      if (!loaded.ok) return fromRecord(loaded.error);
+      let state: ConversationState;
+      if (loaded.value) state = loaded.value.state;
+      else {
+        const created = newConversation({ site: purpose.site, conversationId: purpose.conversationId, selfHandle: page.selfHandle, peerHandle: purpose.peer });
+        if (!created.ok) return fail('invalid-message', created.error.message);
+        state = created.value;
+      }
+      const step = purpose.commitHex
+        ? receive(state, identity.value, hexToBytes(purpose.commitHex), this.now(), this.rng)
+        : startKeyAgreement(state, identity.value, this.rng);
+      if (!step.ok) return fail('invalid-message', step.error.message);
+      const rec: PeerRecord = { state: step.value.state, established: loaded.value?.established ?? null, notice: null, lastRekeyAt: loaded.value?.lastRekeyAt ?? 0 };
+      const saved = await savePeer(this.keyring, purpose.site, purpose.conversationId, purpose.peer, rec);
+      if (!saved.ok) return fromRecord(saved.error);
+      const m = await saveMeta(this.keyring, purpose.site, purpose.conversationId, { ...answered, lastPeer: purpose.peer });
+      if (!m.ok) return fromRecord(m.error);
+      return { ok: true, value: { tabId: page.tabId, texts: this.armorAll(page, step.value.outgoing), reason: 'handshake' } };
+    });
+  }
+
+  // ─────────────────────────────────────────────────────────────────────────────── compose
+
+  /** Encrypts text typed in Veil's compose frame; the returned texts go through the site's editor. */
+  composeSend(page: PageContext, plaintext: string): Promise<Result<Post>> {
+    return this.serial(async () => {
+      const identity = await this.loadIdentity();
+      if (!identity.ok) return identity;
+      const peer = await this.peerOf(page);
+      if (!peer) return fail('no-session', 'No encrypted session in this conversation yet: start encryption first.');
+      const perm = await this.keyring.canSend(page.site, peer);
+      if (!perm.ok) return fail(perm.error.code === 'locked' ? 'locked' : 'storage', `contacts: ${perm.error.code}`);
+      if (!perm.value.allowed) {
+        return fail('blocked', perm.value.reason === 'key-changed'
+          ? `${peer}'s key changed. Compare safety numbers and accept the new key in Veil before sending.`
+          : `No verified key for ${peer} yet.`);
+      }
+      const loaded = await loadPeer(this.keyring, page.site, page.conversationId, peer);
+      if (!loaded.ok) return fromRecord(loaded.error);
+      if (!loaded.value) return fail('no-session', 'No encrypted session in this conversation yet.');
+      const enc = encryptMessage(loaded.value.state, plaintext, this.rng);
+      if (!enc.ok) return fail(enc.error.code === 'too-long' ? 'too-long' : 'no-session', enc.error.message);
+      const texts = armorFragments(enc.value.wire, page.alphabet, page.maxChars);
+      // Persist the ratchet step before any ciphertext can leave.
+      const saved = await savePeer(this.keyring, page.site, page.conversationId, peer, { ...loaded.value, state: enc.value.state });
+      if (!saved.ok) return fromRecord(saved.error);
+      // File our own text under the digests the rendered messages will have.
+      const badge = await this.badgeFor(page.site, peer);
+      for (const [i, t] of texts.entries()) {
+        const f = findArmor(t)[0];
+        if (!f?.result.ok) continue;
+        const d = payloadDigest(f.result.value);
+        if (i === 0) await this.cachePut(page, d, page.selfHandle, badge, plaintext, 'sent');
+        else await this.cachePut(page, d, page.selfHandle, `part:${i}/${texts.length}`, '', 'sent');
+      }
+      return { ok: true, value: { tabId: page.tabId, texts, reason: 'message' } };
+    });
+  }
+
+  private async peerOf(page: PageContext): Promise<string | null> {
+    if (page.peerHandle) return page.peerHandle;
+    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+    return meta.ok ? meta.value.lastPeer : null;
+  }
+
+  // ─────────────────────────────────────────────────────────────────────────────── views
+
+  /** Plaintext for a message frame. The token must have been issued to this tab. */
+  messageView(tabId: number, token: string): Promise<Result<MessageFrameView>> {
+    return this.serial(async () => {
+      const purpose = await this.tokens.resolve(token);
+      if (!purpose || purpose.kind !== 'message' || purpose.tabId !== tabId) return fail('not-found', 'Unknown message.');
+      const got = await this.keyring.cacheGet({ digest: purpose.digest });
+      if (!got.ok) return fail(got.error.code === 'locked' ? 'locked' : 'storage', 'Veil is locked.');
+      if (!got.value) return fail('not-found', 'This message is no longer stored on this device.');
+      const m = got.value;
+      let badge = toBadge(m.badge);
+      if (m.direction === 'received' && badge !== 'key-changed') badge = await this.badgeFor(m.site, m.sender);
+      return { ok: true, value: { text: m.plaintext, author: m.sender, badge, direction: m.direction, time: m.time } };
+    });
+  }
+
+  /** What the popup and compose frame show about a tab's conversation. */
+  conversationView(page: PageContext): Promise<Result<ConversationView>> {
+    return this.serial(async () => {
+      const base: ConversationView = {
+        site: page.site,
+        conversationId: page.conversationId,
+        selfHandle: page.selfHandle,
+        peerHandle: null,
+        status: 'none',
+        badge: null,
+        safetyNumber: null,
+        sas: null,
+        canSend: false,
+        notice: null,
+      };
+      if (this.keyring.state !== 'unlocked') return { ok: true, value: { ...base, badge: 'locked', notice: 'Veil is locked.' } };
+      const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+      if (!meta.ok) return fromRecord(meta.error);
+      const peer = page.peerHandle ?? meta.value.lastPeer;
+      if (!peer) return { ok: true, value: { ...base, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' } };
+      const rec = await loadPeer(this.keyring, page.site, page.conversationId, peer);
+      if (!rec.ok) return fromRecord(rec.error);
+      const view: ConversationView = { ...base, peerHandle: peer };
+      if (!rec.value) return { ok: true, value: { ...view, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' } };
+      const badge = await this.badgeFor(page.site, peer);
+      const hasSession = rec.value.state.session !== null;
+      const est = rec.value.established;
+      return {
+        ok: true,
+        value: {
+          ...view,
+          status: !hasSession ? 'handshaking' : badge === 'key-changed' ? 'blocked-key-change' : 'established',
+          badge: hasSession ? badge : 'pending',
+          safetyNumber: est ? formatSafetyNumber(est.safetyNumber) : null,
+          sas: est?.sas ?? null,
+          canSend: hasSession && badge !== 'key-changed',
+          notice: rec.value.notice,
+        },
+      };
+    });
+  }
+
+  /** Forget reassembly buffers and cached identity (on lock). */
+  reset(): void {
+    this.identity = null;
+  }
+}
+
+const defaultRef: Rng = randomBytes;
+
+const BADGES: readonly Badge[] = ['verified', 'unverified', 'key-changed', 'undecryptable', 'tampered', 'pending', 'locked'];
+function toBadge(s: string): Badge {
+  return (BADGES as readonly string[]).includes(s) ? (s as Badge) : 'unverified';
+}
