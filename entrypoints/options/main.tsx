@@ -1,6 +1,5 @@
 import { render } from 'preact';
-import { App } from '../popup/App';
+import { OptionsApp } from './OptionsApp';
 import '../popup/popup.css';
 
-// Settings in a full tab: the same panels as the popup, with room to breathe.
-render(<App />, document.getElementById('app')!);
+render(<OptionsApp />, document.getElementById('app')!);

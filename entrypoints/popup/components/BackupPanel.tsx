@@ -1,0 +1,190 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { BackupPreviewView, KeyringView } from '../../../lib/messaging/views';
+import { call } from '../api';
+import { ErrorLine, Notice, useAction, useId } from './common';
+import { PassphraseFields, pairReady, type PassphrasePair } from './PassphraseFields';
+
+/** Same cap as the background's schema: anything larger is not a Veil backup. */
+const MAX_FILE_CHARS = 2_000_000;
+
+export function BackupPanel({ keyring, onChanged }: { keyring: KeyringView | null; onChanged: () => void }) {
+  if (keyring?.state !== 'unlocked' || keyring.fingerprint === null) {
+    return <p class="hint">{keyring?.state === 'locked' ? 'Unlock Veil to export or import a backup.' : 'Create your identity first.'}</p>;
+  }
+  return (
+    <>
+      <h3>Export</h3>
+      <ExportBackup />
+      <h3>Import</h3>
+      <ImportBackup onChanged={onChanged} />
+    </>
+  );
+}
+
+function ExportBackup() {
+  const [pair, setPair] = useState<PassphrasePair>({ value: '', confirm: '' });
+  const [link, setLink] = useState<{ url: string; name: string } | null>(null);
+  const action = useAction();
+  useEffect(() => () => void (link && URL.revokeObjectURL(link.url)), [link]);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!pairReady(pair, false)) return action.setError(pair.value === '' ? 'A backup needs a passphrase.' : 'The two passphrases differ.');
+        void action.run(
+          () => call('backup:export', { passphrase: pair.value }),
+          ({ file, fileName }) => {
+            const url = URL.createObjectURL(new Blob([file], { type: 'application/json' }));
+            setLink({ url, name: fileName });
+            setPair({ value: '', confirm: '' });
+            // Start the download right away; the link stays for a second try.
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = fileName;
+            a.click();
+          },
+        );
+      }}
+    >
+      <p>
+        The backup holds your identity, contacts and settings (not your messages), encrypted with the passphrase you choose
+        here. Anyone with the file <em>and</em> its passphrase can pose as you: keep them apart.
+      </p>
+      <PassphraseFields pair={pair} onChange={setPair} label="Backup passphrase" testPrefix="export-pass" />
+      <ErrorLine error={action.error} testId="export-error" />
+      <button type="submit" class="primary" disabled={action.busy} data-testid="export">
+        {action.busy ? 'Encrypting…' : 'Export backup'}
+      </button>
+      {link && (
+        <Notice testId="export-done">
+          Backup ready.{' '}
+          <a href={link.url} download={link.name} data-testid="backup-download">
+            Save {link.name} again
+          </a>
+        </Notice>
+      )}
+    </form>
+  );
+}
+
+function ImportBackup({ onChanged }: { onChanged: () => void }) {
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [pass, setPass] = useState('');
+  const [preview, setPreview] = useState<BackupPreviewView | null>(null);
+  const [replace, setReplace] = useState(false);
+  const [summary, setSummary] = useState<string | null>(null);
+  const check = useAction();
+  const apply = useAction();
+  const fileId = useId('import-file');
+  const passId = useId('import-pass');
+  const replaceId = useId('replace');
+
+  const reset = () => {
+    setPreview(null);
+    setReplace(false);
+  };
+
+  return (
+    <div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSummary(null);
+          if (!file) return check.setError('Choose a backup file first.');
+          if (pass === '') return check.setError('Enter the backup’s passphrase.');
+          reset();
+          void check.run(() => call('backup:preview', { file: file.text, passphrase: pass }), (p) => {
+            setPreview(p);
+            setPass('');
+          });
+        }}
+      >
+        <label for={fileId}>Backup file</label>
+        <input
+          id={fileId}
+          data-testid="import-file"
+          type="file"
+          accept=".json,application/json"
+          onChange={(e) => {
+            reset();
+            setSummary(null);
+            check.setError(null);
+            const f = e.currentTarget.files?.[0];
+            if (!f) return setFile(null);
+            if (f.size > MAX_FILE_CHARS * 4) return check.setError('This file is far too large to be a Veil backup.');
+            void f.text().then((text) => {
+              if (text.length > MAX_FILE_CHARS) check.setError('This file is too large to be a Veil backup.');
+              else setFile({ name: f.name, text });
+            });
+          }}
+        />
+        <label for={passId}>Backup passphrase</label>
+        <input id={passId} data-testid="import-pass" type="password" autocomplete="off" value={pass} onInput={(e) => setPass(e.currentTarget.value)} />
+        <ErrorLine error={check.error} testId="import-error" />
+        <button type="submit" disabled={check.busy} data-testid="import-check">
+          {check.busy ? 'Checking…' : 'Check backup'}
+        </button>
+      </form>
+
+      {preview && (
+        <form
+          class="preview"
+          data-testid="import-preview"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void apply.run(
+              () => call('backup:apply', { previewId: preview.previewId, replaceIdentity: preview.identity === 'differs' && replace }),
+              (r) => {
+                setSummary(r.summary);
+                reset();
+                setFile(null);
+                onChanged();
+              },
+            );
+          }}
+        >
+          <p>
+            <strong>Importing this backup will:</strong>
+          </p>
+          <ul>
+            <li data-testid="preview-identity">
+              {preview.identity === 'same' && 'Keep your identity (the backup’s is the same, or it has none).'}
+              {preview.identity === 'new' && 'Restore the identity from the backup.'}
+              {preview.identity === 'differs' && (
+                <strong>The backup holds a different identity from yours. It is kept unless you tick the box below.</strong>
+              )}
+            </li>
+            <li data-testid="preview-contacts">
+              Add {preview.newContacts} contact{preview.newContacts === 1 ? '' : 's'}.
+            </li>
+            {preview.changedKeys.length > 0 && (
+              <li class="warn-text">
+                Keep your current key for {preview.changedKeys.map((c) => `${c.handle} (${c.site})`).join(', ')}: the backup
+                has a different one. Verify them again.
+              </li>
+            )}
+            <li>{preview.settingsChange ? 'Replace your settings with the backup’s.' : 'Leave your settings as they are.'}</li>
+          </ul>
+          {preview.identity === 'differs' && (
+            <div class="alert">
+              <input id={replaceId} type="checkbox" data-testid="replace-identity" checked={replace} onChange={(e) => setReplace(e.currentTarget.checked)} />{' '}
+              <label for={replaceId} class="inline-label">
+                Replace my current identity with the backup’s. Contacts who know my current key will see a key change.
+              </label>
+            </div>
+          )}
+          <ErrorLine error={apply.error} testId="apply-error" />
+          <div class="row">
+            <button type="submit" class="primary" disabled={apply.busy} data-testid="import-apply">
+              Import
+            </button>
+            <button type="button" onClick={reset}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {summary && <Notice testId="import-done">{summary}</Notice>}
+    </div>
+  );
+}
