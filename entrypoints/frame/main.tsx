@@ -1,8 +1,22 @@
 import { render } from 'preact';
+import { parseFrameHash } from './params';
+import { ComposeFrame, MessageFrame, QueryFrame } from './views';
+import './frame.css';
 
-// Extension-origin frame shown inside chat pages (compose and message views come later).
+// One page, three views: message (#m=), compose (#c=), query prompt (#q=). Mode from the hash.
 function Frame() {
-  return <div data-veil-frame="ready">Veil</div>;
+  const p = parseFrameHash(location.hash);
+  switch (p.mode) {
+    case 'message':
+      return <MessageFrame token={p.token} style={p.style} />;
+    case 'compose':
+      return <ComposeFrame token={p.token} />;
+    case 'query':
+      return <QueryFrame token={p.token} />;
+    default:
+      return <div data-veil-frame="invalid">Veil</div>;
+  }
 }
 
+document.documentElement.setAttribute('data-veil-frame', parseFrameHash(location.hash).mode);
 render(<Frame />, document.getElementById('app')!);

@@ -1,0 +1,206 @@
+/**
+ * Watches the message list and hands armored messages to the background in bounded batches.
+ * The mutation callback only records changed nodes; scanning happens debounced. Each message
+ * element gets a local key (WeakMap); a re-rendered element is a new element, gets a new key,
+ * and the background answers it from its plaintext cache.
+ */
+import { messenger } from '../../lib/messaging';
+import { FOUND_LIMITS } from '../../lib/messaging/protocol';
+import type { FoundDisplay } from '../../lib/messaging/views';
+import { ask } from './bg';
+import { showDisplay } from './display';
+import { isVeilNode } from './dom';
+import type { PageAdapter } from './site';
+import { hasVeilText } from './text';
+
+const DEBOUNCE_MS = 150;
+/** Messages looked at per scan: a huge history is worked through over several scans. */
+const SCAN_LIMIT = 512;
+const RETRY_MIN_MS = 2000;
+const RETRY_MAX_MS = 30_000;
+
+interface Entry {
+  key: string;
+  text: string;
+  /** What is drawn now (JSON), so an identical answer does not rebuild a frame. */
+  shown: string | null;
+  asked: boolean;
+}
+
+let keySeq = 0;
+function newKey(): string {
+  keySeq = (keySeq + 1) % 1e9;
+  return `k${keySeq.toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export class Finder {
+  private entries = new WeakMap<Element, Entry>();
+  private changed = new Set<Node>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private observer: MutationObserver | null = null;
+  private root: Element | null = null;
+  private waiting = new Map<string, Element>();
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+
+  constructor(
+    private adapter: PageAdapter,
+    private conversationId: () => string,
+  ) {}
+
+  start(): void {
+    this.attach();
+  }
+
+  /** Re-attaches when the site replaced its list (navigation), then rescans it whole. */
+  private attach(): void {
+    const root = this.adapter.listRoot();
+    if (!root || root === this.root) return;
+    this.observer?.disconnect();
+    this.root = root;
+    this.observer = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'characterData') this.changed.add(r.target);
+        else for (const n of r.addedNodes) this.changed.add(n);
+      }
+      this.schedule();
+    });
+    this.observer.observe(root, { childList: true, subtree: true, characterData: true });
+    this.changed.add(root);
+    this.schedule();
+  }
+
+  /** Ask again about every armored message on the page (tab:refresh, conversation change). */
+  rescanAll(): void {
+    this.entries = new WeakMap();
+    this.root = null;
+    this.attach();
+    if (this.root) this.changed.add(this.root);
+    this.schedule();
+  }
+
+  /** Periodic light check (navigation replaces lists without touching the old root). */
+  tick(): void {
+    const root = this.adapter.listRoot();
+    if (root !== this.root || (this.root && !this.root.isConnected)) this.attach();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, DEBOUNCE_MS);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.running) {
+      this.schedule();
+      return;
+    }
+    this.running = true;
+    try {
+      const nodes = [...this.changed].filter((n) => n.isConnected && !isVeilNode(n));
+      this.changed.clear();
+      const messages = this.adapter.messagesAround(nodes, SCAN_LIMIT);
+      const items: Array<{ key: string; author: string; text: string; el: Element }> = [];
+      for (const m of messages) {
+        const body = this.adapter.bodyOf(m);
+        const text = body.textContent ?? '';
+        const prev = this.entries.get(body);
+        if (prev && prev.text === text) continue;
+        if (text.length > FOUND_LIMITS.textChars || !hasVeilText(text)) {
+          if (prev) showDisplay(body, null);
+          this.entries.delete(body);
+          continue;
+        }
+        const entry: Entry = { key: newKey(), text, shown: null, asked: false };
+        this.entries.set(body, entry);
+        items.push({ key: entry.key, author: this.adapter.authorOf(m), text, el: body });
+      }
+      for (let i = 0; i < items.length; i += FOUND_LIMITS.items) await this.ask(items.slice(i, i + FOUND_LIMITS.items));
+      if (messages.length >= SCAN_LIMIT && this.root) {
+        // More than one scan's worth: continue with the rest later.
+        this.changed.add(this.root);
+        this.schedule();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async ask(items: Array<{ key: string; author: string; text: string; el: Element }>): Promise<void> {
+    const reply = await ask(() =>
+      messenger.sendMessage('content:found', {
+        conversationId: this.conversationId(),
+        items: items.map(({ key, author, text }) => ({ key, author, text })),
+      }),
+    );
+    if (reply === null || !reply.ok) {
+      // No answer (background not ready, or not handling this yet): say so, retry later.
+      for (const it of items) {
+        this.waiting.set(it.key, it.el);
+        this.draw(it.el, { kind: 'pending' });
+      }
+      this.scheduleRetry();
+      return;
+    }
+    this.retryMs = RETRY_MIN_MS;
+    const byKey = new Map(items.map((it) => [it.key, it.el] as const));
+    const answered = Array.isArray(reply.value) ? reply.value : [];
+    for (const r of answered.slice(0, items.length)) {
+      const el = byKey.get(r?.key);
+      if (!el || !isDisplay(r.display)) continue;
+      this.waiting.delete(r.key);
+      this.draw(el, r.display);
+    }
+  }
+
+  private draw(el: Element, display: FoundDisplay | { kind: 'pending' }): void {
+    const entry = this.entries.get(el);
+    const json = JSON.stringify(display);
+    if (entry && entry.shown === json) return;
+    if (entry) entry.shown = json;
+    showDisplay(el, display);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retryWaiting();
+    }, this.retryMs);
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+  }
+
+  /** Re-asks about messages that got no answer; called on a timer and on tab:refresh. */
+  retryWaiting(): void {
+    for (const [key, el] of this.waiting) {
+      this.waiting.delete(key);
+      if (!el.isConnected) continue;
+      this.entries.delete(el);
+      this.changed.add(el);
+    }
+    this.schedule();
+  }
+}
+
+function isDisplay(d: unknown): d is FoundDisplay {
+  if (typeof d !== 'object' || d === null) return false;
+  const x = d as Record<string, unknown>;
+  switch (x.kind) {
+    case 'message':
+      return typeof x.token === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(x.token) && typeof x.badge === 'string';
+    case 'fragment':
+      return Number.isInteger(x.index) && Number.isInteger(x.count) && typeof x.complete === 'boolean';
+    case 'handshake':
+      return typeof x.label === 'string';
+    case 'query':
+      return (x.token === null || (typeof x.token === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(x.token))) && typeof x.fromSelf === 'boolean';
+    case 'error':
+      return typeof x.badge === 'string' && typeof x.label === 'string';
+    default:
+      return false;
+  }
+}
