@@ -1,9 +1,9 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { guardHandler, messenger, ok, originOf, type HandlerContext } from '../../lib/messaging';
-import { knownSiteFor } from '../../lib/sites/match';
 import { registerKeyringHandlers } from './keyring-service';
-import { enabledOrigins, isOriginEnabled, syncContentScripts } from './site-access';
+import { enabledOrigins, syncContentScripts } from './site-access';
+import { registerTextHandlers } from './text-service';
 
 export default defineBackground({
   type: 'module',
@@ -23,21 +23,7 @@ export default defineBackground({
     browser.permissions.onAdded.addListener(() => void syncContentScripts());
     browser.permissions.onRemoved.addListener(() => void syncContentScripts());
 
-    messenger.onMessage(
-      'content:hello',
-      guardHandler('content:hello', ctx, async (_data, role) => {
-        if (role.kind !== 'content') throw new Error('unreachable');
-        if (!(await isOriginEnabled(role.origin))) {
-          return { ok: false, error: { code: 'site-not-enabled', message: `${role.origin} is not enabled` } };
-        }
-        return ok({
-          tabId: role.tabId,
-          origin: role.origin,
-          siteId: knownSiteFor(`${role.origin}/`)?.id ?? null,
-          backgroundStartedAt: startedAt,
-        });
-      }),
-    );
+    registerTextHandlers(ctx, startedAt);
 
     messenger.onMessage(
       'page:status',

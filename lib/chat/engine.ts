@@ -421,6 +421,17 @@ export class TextEngine {
 
   // ─────────────────────────────────────────────────────────────────────────────── compose
 
+  /** A token for Veil's compose frame in this tab and conversation. */
+  issueComposeToken(page: PageContext): Promise<string> {
+    return this.tokens.issue({ kind: 'compose', tabId: page.tabId, site: page.site, conversationId: page.conversationId });
+  }
+
+  /** True if the token names a compose box of this tab's current conversation. */
+  async checkComposeToken(page: PageContext, token: string): Promise<boolean> {
+    const p = await this.tokens.resolve(token);
+    return p?.kind === 'compose' && p.tabId === page.tabId && p.site === page.site && p.conversationId === page.conversationId;
+  }
+
   /** Encrypts text typed in Veil's compose frame; the returned texts go through the site's editor. */
   composeSend(page: PageContext, plaintext: string): Promise<Result<Post>> {
     return this.serial(async () => {

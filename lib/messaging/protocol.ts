@@ -42,6 +42,8 @@ export const schemas = {
     peerHandle: v.nullable(handle),
     profileFallback: v.boolean(),
     maxChars: v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(100_000)),
+    /** Armor alphabet the site profile asks for (default 'ascii'). */
+    alphabet: v.optional(v.picklist(['ascii', 'dense'])),
   }),
   /** Armored text found in rendered messages (batched, debounced by the content script). */
   'content:found': v.strictObject({
@@ -101,7 +103,7 @@ export interface HelloReply {
   origin: string;
   siteId: string | null;
   backgroundStartedAt: number;
-  keyring: KeyringView;
+  keyringState: KeyringView['state'];
 }
 
 export interface StatusReply {

@@ -18,7 +18,8 @@ interface StatusValue {
 /** Ask the background for its status the way the popup does (raw runtime message). */
 function backgroundStatus(page: DrivenPage): Promise<{ ok: boolean; value?: StatusValue }> {
   return page.evaluate(async () => {
-    const g = globalThis as unknown as { browser?: typeof chrome; chrome: typeof chrome };
+    type Runtime = { sendMessage(m: unknown): Promise<unknown> };
+    const g = globalThis as unknown as { browser?: { runtime: Runtime }; chrome: { runtime: Runtime } };
     const rt = (g.browser ?? g.chrome).runtime;
     const reply = (await rt.sendMessage({ id: 1, type: 'page:status', timestamp: Date.now() })) as { res: { ok: boolean; value?: StatusValue } };
     return reply.res;

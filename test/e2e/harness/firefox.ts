@@ -74,7 +74,7 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
       const before = new Set(await browser.pages());
       // tabs.create from Veil's own page needs no user gesture (window.open would be blocked).
       await home!.evaluate(async (url) => {
-        await (globalThis as unknown as { browser: typeof chrome }).browser.tabs.create({ url });
+        await (globalThis as unknown as { browser: { tabs: { create(o: { url: string }): Promise<unknown> } } }).browser.tabs.create({ url });
       }, `${extensionOrigin}${path}`);
       for (let i = 0; i < 100; i++) {
         for (const p of await browser.pages()) {
