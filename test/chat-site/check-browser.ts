@@ -183,6 +183,30 @@ async function videoCheck(browser: string, open: (url: string) => Promise<Driver
   }
 }
 
+/** hostile=1 must actually capture what a user types into the site's own editor (its purpose). */
+async function hostileCheck(browser: string, open: (url: string) => Promise<Driver>, site: ChatSite): Promise<void> {
+  const p = await open(`${site.url}/chat/h-${browser}?user=mallory&editor=lexical&hostile=1`);
+  try {
+    await record(browser, 'hostile: captures typed plaintext, draws overlay', async () => {
+      await waitFor('ready', () => p.evaluate(() => window.__chat?.ready, null));
+      await p.focus(EDITABLE);
+      await p.type('plain secret words');
+      await p.press('Enter');
+      const got = await waitFor('capture', async () => {
+        const r = await p.evaluate(() => window.__hostile?.report() ?? [], null);
+        const hits = r.filter((x) => x.includes('plain secret words'));
+        return hits.length >= 2 ? r : null;
+      });
+      const overlay = await p.evaluate(() => document.getElementById('secure-compose-overlay') !== null, null);
+      if (!overlay) throw new Error('no fake secure-compose overlay');
+      const sources = [...new Set(got.filter((x) => x.includes('plain secret words')).map((x) => x.split(':')[0]))];
+      return `${got.length} items; secret caught by ${sources.join(', ')}`;
+    });
+  } finally {
+    await p.close();
+  }
+}
+
 async function runChromium(site: ChatSite): Promise<void> {
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -208,6 +232,7 @@ async function runChromium(site: ChatSite): Promise<void> {
   try {
     for (const e of EDITORS) if (!only || only === e) await editorCheck('chromium', open, site, e);
     if (!only || only === 'video') await videoCheck('chromium', open, site);
+    if (!only || only === 'hostile') await hostileCheck('chromium', open, site);
     rows.push({ browser: 'chromium', check: 'no uncaught page errors', ok: pageErrors.length === 0, detail: pageErrors.slice(0, 3).join(' | ') || 'none' });
   } finally {
     await browser.close();
@@ -233,7 +258,11 @@ async function runFirefox(site: ChatSite): Promise<void> {
     return {
       goto: async (u) => void (await page.goto(u)),
       evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-      focus: (sel) => page.focus(sel),
+      // Firefox routes keyboard input only to the foreground tab of the window.
+      focus: async (sel) => {
+        await page.bringToFront();
+        await page.focus(sel);
+      },
       type: (t) => page.keyboard.type(t),
       press: async (k) => {
         if (k.startsWith('Shift+')) {
@@ -242,7 +271,10 @@ async function runFirefox(site: ChatSite): Promise<void> {
           await page.keyboard.up('Shift');
         } else await page.keyboard.press(k as 'Enter');
       },
-      click: (sel) => page.click(sel),
+      click: async (sel) => {
+        await page.bringToFront();
+        await page.click(sel);
+      },
       close: () => ctx.close(),
     };
   };

@@ -158,8 +158,9 @@ async function start(): Promise<void> {
     localVideo.srcObject = media.stream;
     void localVideo.play().catch(() => undefined);
   }
-  // Called from the Start click (a user gesture), so autoplay policy lets audio run.
-  await media.audioContext.resume().catch(() => undefined);
+  // Called from the Start click (a user gesture), so autoplay policy lets audio run. Not awaited:
+  // without an audio output device (Firefox headless) resume() may never settle.
+  void media.audioContext.resume().catch(() => undefined);
   chat.sendFrame({ t: 'video-start' });
 }
 
