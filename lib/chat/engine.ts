@@ -300,7 +300,7 @@ export class TextEngine {
       const info = activeSessionInfo(rec.state, identity);
       rec.established = {
         sessionId: ev.sessionId,
-        safetyNumber: ev.safetyNumber,
+        safetyNumber: null,
         sas: ev.sas ? ev.sas.text : (info?.sas?.text ?? null),
         peerKeyHex: bytesToHex(ev.peerIdentity),
       };
@@ -517,14 +517,22 @@ export class TextEngine {
       if (!rec.value) return { ok: true, value: { ...view, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' } };
       const badge = await this.badgeFor(page.site, peer);
       const hasSession = rec.value.state.session !== null;
-      const est = rec.value.established;
+      let est = rec.value.established;
+      if (est && est.safetyNumber === null) {
+        const identity = await this.loadIdentity();
+        const info = identity.ok ? activeSessionInfo(rec.value.state, identity.value) : null;
+        if (info) {
+          est = { ...est, safetyNumber: info.safetyNumber() };
+          await savePeer(this.keyring, page.site, page.conversationId, peer, { ...rec.value, established: est });
+        }
+      }
       return {
         ok: true,
         value: {
           ...view,
           status: !hasSession ? 'handshaking' : badge === 'key-changed' ? 'blocked-key-change' : 'established',
           badge: hasSession ? badge : 'pending',
-          safetyNumber: est ? formatSafetyNumber(est.safetyNumber) : null,
+          safetyNumber: est?.safetyNumber ? formatSafetyNumber(est.safetyNumber) : null,
           sas: est?.sas ?? null,
           canSend: hasSession && badge !== 'key-changed',
           notice: rec.value.notice,

@@ -14,7 +14,8 @@ const MAX_ANSWERED = 200;
 
 export interface SessionSummary {
   sessionId: string;
-  safetyNumber: string;
+  /** Filled in the first time a view asks (it costs ~40 ms of hashing). */
+  safetyNumber: string | null;
   sas: string | null;
   peerKeyHex: string;
 }
@@ -38,7 +39,7 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 function parseSummary(v: unknown): SessionSummary | null {
   if (!v || typeof v !== 'object') return null;
   const o = v as Record<string, unknown>;
-  if (!str(o.sessionId) || !str(o.safetyNumber) || !str(o.peerKeyHex) || !(o.sas === null || str(o.sas))) return null;
+  if (!str(o.sessionId) || !(o.safetyNumber === null || str(o.safetyNumber)) || !str(o.peerKeyHex) || !(o.sas === null || str(o.sas))) return null;
   return { sessionId: o.sessionId, safetyNumber: o.safetyNumber, sas: o.sas, peerKeyHex: o.peerKeyHex };
 }
 

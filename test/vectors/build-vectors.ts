@@ -97,7 +97,7 @@ export function buildVectors(): Record<string, unknown> {
       responderConfirm: hex(confirm),
       sessionId: ev.sessionId,
       sas: ev.sas?.symbols.map((x) => x.name),
-      safetyNumber: ev.safetyNumber,
+      safetyNumber: ev.safetyNumber(),
       aliceMessage20: { text: 'twenty chars, exact!', wire: hex(m20), bytes: m20.length },
       bobMessage1: { text: 'x', wire: hex(m1), bytes: m1.length },
       mediaKeys: {

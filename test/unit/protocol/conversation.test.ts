@@ -71,8 +71,8 @@ describe('interactive key agreement', () => {
     if (ea?.type !== 'session-established' || eb?.type !== 'session-established') return;
     expect(ea.sessionId).toBe(eb.sessionId);
     expect(ea.sas?.text).toBe(eb.sas?.text);
-    expect(ea.safetyNumber).toBe(eb.safetyNumber);
-    expect(ea.safetyNumber).toMatch(/^\d{60}$/);
+    expect(ea.safetyNumber()).toBe(eb.safetyNumber());
+    expect(ea.safetyNumber()).toMatch(/^\d{60}$/);
     expect(ea.peerIdentity).toEqual(b.identity.publicKey);
     expect(eb.peerIdentity).toEqual(a.identity.publicKey);
     expect(ea.role).toBe('initiator');
