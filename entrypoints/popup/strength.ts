@@ -27,7 +27,7 @@ export function estimateBits(passphrase: string): number {
 export function strengthHint(passphrase: string): StrengthHint {
   const bits = estimateBits(passphrase);
   if (passphrase.length === 0) return { level: 'empty', bits, text: 'No passphrase: anyone using this browser profile can read your messages.' };
-  if (bits < 45) return { level: 'weak', bits, text: 'Weak: easy to guess. Use four or more unrelated words.' };
-  if (bits < 70) return { level: 'fair', bits, text: 'Fair: a longer passphrase would be safer.' };
+  if (bits < 50) return { level: 'weak', bits, text: 'Weak: easy to guess. Use four or more unrelated words.' };
+  if (bits < 80) return { level: 'fair', bits, text: 'Fair: a longer passphrase would be safer.' };
   return { level: 'strong', bits, text: 'Strong.' };
 }

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fail, type Result } from '../../../lib/messaging';
 import type { BackupPreviewView, KeyringView } from '../../../lib/messaging/views';
 import { call } from '../api';
 import { ErrorLine, Notice, useAction, useId } from './common';
@@ -78,10 +79,32 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
   const fileId = useId('import-file');
   const passId = useId('import-pass');
   const replaceId = useId('replace');
+  // File and passphrase of the checked preview, kept only until it is applied or cancelled: a
+  // suspended background forgets issued previews, and we can then check the same file again.
+  const checked = useRef<{ file: string; passphrase: string } | null>(null);
 
   const reset = () => {
     setPreview(null);
     setReplace(false);
+    checked.current = null;
+  };
+
+  const sameChanges = (a: BackupPreviewView, b: BackupPreviewView) =>
+    JSON.stringify({ ...a, previewId: '' }) === JSON.stringify({ ...b, previewId: '' });
+
+  /** Applies; if the background lost the preview, re-checks the same file and, when the changes
+   *  are identical to what the user saw, applies that. Otherwise the user reviews again. */
+  const applyPreview = async (p: BackupPreviewView): Promise<Result<{ summary: string }>> => {
+    const replaceIdentity = p.identity === 'differs' && replace;
+    const first = await call('backup:apply', { previewId: p.previewId, replaceIdentity });
+    if (first.ok || first.error.code !== 'not-found' || !checked.current) return first;
+    const again = await call('backup:preview', checked.current);
+    if (!again.ok) return fail('not-found', 'Preview expired, please select the file again.');
+    if (!sameChanges(again.value, p)) {
+      setPreview(again.value);
+      return fail('not-found', 'The backup was checked again and the changes differ: review them below.');
+    }
+    return call('backup:apply', { previewId: again.value.previewId, replaceIdentity });
   };
 
   return (
@@ -93,7 +116,9 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
           if (!file) return check.setError('Choose a backup file first.');
           if (pass === '') return check.setError('Enter the backup’s passphrase.');
           reset();
-          void check.run(() => call('backup:preview', { file: file.text, passphrase: pass }), (p) => {
+          const request = { file: file.text, passphrase: pass };
+          void check.run(() => call('backup:preview', request), (p) => {
+            checked.current = request;
             setPreview(p);
             setPass('');
           });
@@ -133,7 +158,7 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
           onSubmit={(e) => {
             e.preventDefault();
             void apply.run(
-              () => call('backup:apply', { previewId: preview.previewId, replaceIdentity: preview.identity === 'differs' && replace }),
+              () => applyPreview(preview),
               (r) => {
                 setSummary(r.summary);
                 reset();
