@@ -40,6 +40,8 @@ export class Finder {
   private observer: MutationObserver | null = null;
   private root: Element | null = null;
   private waiting = new Map<string, Element>();
+  /** Parts of long messages still waiting for their other parts: asked again with the next batch. */
+  private incomplete = new Set<Element>();
   private retryMs = RETRY_MIN_MS;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
@@ -101,6 +103,14 @@ export class Finder {
     }
     this.running = true;
     try {
+      if (this.changed.size > 0) {
+        for (const el of this.incomplete) {
+          if (!el.isConnected) continue;
+          this.entries.delete(el);
+          this.changed.add(el);
+        }
+        this.incomplete.clear();
+      }
       const nodes = [...this.changed].filter((n) => n.isConnected && !isVeilNode(n));
       this.changed.clear();
       const messages = this.adapter.messagesAround(nodes, SCAN_LIMIT);
@@ -153,6 +163,7 @@ export class Finder {
       const el = byKey.get(r?.key);
       if (!el || !isDisplay(r.display)) continue;
       this.waiting.delete(r.key);
+      if (r.display.kind === 'fragment' && !r.display.complete) this.incomplete.add(el);
       this.draw(el, r.display);
     }
   }

@@ -40,6 +40,7 @@ interface PageState {
   peerHandle: string | null;
   profileFallback: boolean;
   maxChars: number;
+  alphabet: 'ascii' | 'dense';
 }
 
 function readPageState(adapter: PageAdapter, lastPeer: string | null): PageState {
@@ -50,6 +51,7 @@ function readPageState(adapter: PageAdapter, lastPeer: string | null): PageState
     peerHandle: adapter.peerHandle() ?? lastPeer,
     profileFallback: adapter.fallback,
     maxChars: Math.min(100_000, Math.max(64, adapter.maxChars)),
+    alphabet: adapter.alphabet,
   };
 }
 
