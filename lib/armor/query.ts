@@ -69,8 +69,9 @@ export function parseQuery(text: string): QueryFinding | null {
       const versions = new Set<number>();
       for (;;) {
         i = skipIgnorable(text, i);
+        if (i >= text.length) break; // charCodeAt would give NaN, which passes no range test
         const code = text.charCodeAt(i);
-        if (code < 0x31 || code > 0x39 || versions.size >= 9) break;
+        if (!(code >= 0x31 && code <= 0x39)) break;
         versions.add(code - 0x30);
         i++;
       }
