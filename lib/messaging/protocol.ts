@@ -10,6 +10,7 @@ import type { Result } from './result';
 import type { SenderRole } from './sender';
 import type {
   BackupPreviewView,
+  CallView,
   ComposeView,
   ContactView,
   FoundResult,
@@ -27,6 +28,29 @@ const tabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const site = nonEmpty(256);
 const handle = nonEmpty(256);
 const fingerprint = nonEmpty(256);
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const callRef = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,32}$/));
+const callDirection = v.strictObject({
+  framesIn: count,
+  protected: count,
+  passthrough: count,
+  dropped: count,
+  drops: v.pipe(v.record(v.pipe(v.string(), v.maxLength(32)), count), v.check((r) => Object.keys(r).length <= 16, 'too many drop reasons')),
+});
+const callReport = v.strictObject({
+  status: v.picklist(['not-encrypted', 'waiting-for-keys', 'encrypted', 'failing']),
+  reason: v.nullable(str(200)),
+  pipeline: v.picklist(['worker', 'main-thread', 'none']),
+  keys: v.picklist(['unknown', 'no-session', 'requested', 'installed', 'refused']),
+  strict: v.boolean(),
+  send: callDirection,
+  receive: callDirection,
+  sendEpoch: v.nullable(count),
+  receiveEpoch: v.nullable(count),
+  peerEncrypting: v.boolean(),
+  transforms: v.pipe(count, v.maxValue(64)),
+});
 
 /** Limits on what a content script may hand over in one call (bounded memory). */
 export const FOUND_LIMITS = { items: 64, textChars: 16_384 } as const;
@@ -93,6 +117,21 @@ export const schemas = {
   'backup:apply': v.strictObject({ previewId: token, replaceIdentity: v.boolean() }),
   'cache:forget-conversation': v.strictObject({ site, conversationId: nonEmpty(512) }),
   'cache:clear': v.undefined(),
+
+  // ── calls (content = Veil's isolated call bridge; frame = the call overlay) ───────────────
+  /** Settings the main-world call script needs before any call: strict mode. */
+  'content:call-policy': v.undefined(),
+  /** Media keys for a call, bound to both sides' DTLS fingerprints (from the two SDPs). */
+  'content:call-keys': v.strictObject({
+    callRef: callRef,
+    local: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
+    remote: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
+  }),
+  /** What the main-world script measured: the truth shown in the overlay and the popup. */
+  'content:call-status': v.strictObject({ callRef: callRef, report: callReport }),
+  'content:call-ended': v.strictObject({ callRef: callRef }),
+  'frame:call-state': v.undefined(),
+  'page:call-state': v.strictObject({ tabId }),
 } as const;
 
 export type MessageType = keyof typeof schemas;
@@ -148,6 +187,12 @@ export interface VeilProtocol {
   'backup:apply'(data: In<'backup:apply'>): Result<{ summary: string }>;
   'cache:forget-conversation'(data: In<'cache:forget-conversation'>): Result<{ removed: number }>;
   'cache:clear'(): Result<null>;
+  'content:call-policy'(): Result<{ strict: boolean }>;
+  'content:call-keys'(data: In<'content:call-keys'>): Result<{ callId: string; sendChain: string; recvChain: string }>;
+  'content:call-status'(data: In<'content:call-status'>): Result<null>;
+  'content:call-ended'(data: In<'content:call-ended'>): Result<null>;
+  'frame:call-state'(): Result<CallView | null>;
+  'page:call-state'(data: In<'page:call-state'>): Result<CallView | null>;
   /** background → content script of one tab: post these texts through the site's own editor. */
   'tab:post'(data: { texts: string[]; reason: 'query' | 'handshake' | 'message' }): Result<{ posted: number }>;
   /** background → content script: state changed (unlock, key accepted…), rescan the page. */
@@ -189,6 +234,12 @@ export const allowedRoles: Record<MessageType, ReadonlyArray<SenderRole['kind']>
   'backup:apply': PAGE,
   'cache:forget-conversation': PAGE,
   'cache:clear': PAGE,
+  'content:call-policy': CONTENT,
+  'content:call-keys': CONTENT,
+  'content:call-status': CONTENT,
+  'content:call-ended': CONTENT,
+  'frame:call-state': FRAME,
+  'page:call-state': PAGE,
 };
 
 /** Frame messages must come from a Veil frame embedded in a tab, not from the popup. */
@@ -198,6 +249,7 @@ export const requiresTab: ReadonlySet<MessageType> = new Set([
   'frame:compose-send',
   'frame:start-encryption',
   'frame:answer-query',
+  'frame:call-state',
 ]);
 
 /** Popup/options-only: user actions that must never come from a frame placed in a page. */

@@ -111,3 +111,23 @@ export interface BackupPreviewView {
   changedKeys: Array<{ site: string; handle: string }>;
   settingsChange: boolean;
 }
+
+/** One call in a tab, as the call overlay and the popup show it. */
+export interface CallView {
+  status: 'not-encrypted' | 'waiting-for-keys' | 'encrypted' | 'failing';
+  /** Why, in words, when not plainly encrypted. */
+  reason: string | null;
+  /** Short authentication string bound to this call's DTLS fingerprints and the session. */
+  sas: string | null;
+  peer: string | null;
+  pipeline: 'worker' | 'main-thread' | 'none';
+  strict: boolean;
+  sendEpoch: number | null;
+  receiveEpoch: number | null;
+  framesEncrypted: number;
+  framesDecrypted: number;
+  framesDropped: number;
+  framesPassthrough: number;
+  /** Milliseconds since the page last reported (a stale report means the call script stopped). */
+  ageMs: number;
+}
