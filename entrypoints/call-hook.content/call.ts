@@ -1,0 +1,292 @@
+/**
+ * One RTCPeerConnection = one call: its transform pipeline, the transforms on every sender and
+ * receiver, its keys (bound to both DTLS fingerprints), epoch rotation and the status report.
+ */
+import { EpochChain } from '../../lib/calls/call-keys';
+import { KeySchedule, type KeyAction } from '../../lib/calls/schedule';
+import { callIdFromSdp } from '../../lib/calls/sdp';
+import { buildReport, type CallReport, type KeyState, type PlatformCounts } from '../../lib/calls/status';
+import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
+import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
+import type { BridgeClient } from './bridge-client';
+import { createPipeline, probeBlobWorkers, type Pipeline, type PipelineKind } from './pipeline';
+import type { Pristine } from './pristine';
+
+const TICK_MS = 1000;
+const KEY_RETRY_MS = 4000;
+
+export type MediaPath = 'streams' | 'script';
+
+export interface CallEnv {
+  p: Pristine;
+  bridge: BridgeClient;
+  path: MediaPath;
+}
+
+function randomRef(p: Pristine): string {
+  const b = p.randomValues(new Uint8Array(12));
+  return Array.from(b, (x) => (x % 36).toString(36)).join('');
+}
+
+type Endpoint = RTCRtpSender | RTCRtpReceiver;
+
+export class CallController {
+  readonly callRef: string;
+  private pipeline: Pipeline | null = null;
+  private pipelineKind: PipelineKind | null = null;
+  private readonly queued: Array<(pl: Pipeline) => void> = [];
+  private readonly attached = new WeakSet<Endpoint>();
+  private attachedCount = 0;
+  private transformSeq = 0;
+  private keys: KeyState = 'unknown';
+  private schedule: KeySchedule | null = null;
+  private callId: string | null = null;
+  private fingerprints: { local: string[]; remote: string[] } | null = null;
+  private nextKeyTry = 0;
+  private keyRequestInFlight = false;
+  private statsReq = 1;
+  private readonly statsWaiters = new Map<number, (t: TransformStats[]) => void>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private ended = false;
+  private sendersBlocked = false;
+
+  constructor(
+    private readonly pc: RTCPeerConnection,
+    private readonly env: CallEnv,
+  ) {
+    this.callRef = randomRef(env.p);
+    const start = (kind: PipelineKind): void => {
+      if (this.ended) return;
+      this.pipelineKind = kind;
+      if (kind === 'none') return;
+      const pl = createPipeline(env.p, kind, this.policy());
+      pl.onEvent = (e) => this.onWorkerEvent(e);
+      this.pipeline = pl;
+      for (const fn of this.queued.splice(0)) fn(pl);
+    };
+    if (env.path === 'script') {
+      // RTCRtpScriptTransform needs the worker now; if the page forbids blob workers the probe
+      // says so and frames stop (Firefox has no main-thread path: fail closed).
+      start('worker');
+      void probeBlobWorkers(env.p).then((allowed) => {
+        if (!allowed) this.pipelineKind = 'none';
+      });
+    } else {
+      void probeBlobWorkers(env.p).then((allowed) => start(allowed ? 'worker' : 'main-thread'));
+    }
+    env.bridge.onPolicy((strict) => {
+      if (strict) this.post({ v: 1, type: 'set-policy', policy: 'strict' });
+    });
+    this.timer = env.p.setInterval(() => void this.tick(), TICK_MS);
+  }
+
+  private policy(): MediaPolicy {
+    return this.env.bridge.strict ? 'strict' : 'encrypt';
+  }
+
+  private withPipeline(fn: (pl: Pipeline) => void): void {
+    if (this.pipeline) fn(this.pipeline);
+    else this.queued.push(fn);
+  }
+
+  private post(msg: Record<string, unknown>, transfer: Transferable[] = []): void {
+    this.withPipeline((pl) => {
+      try {
+        pl.port.postMessage(msg, transfer);
+      } catch {
+        /* pipeline gone */
+      }
+    });
+  }
+
+  /** Puts Veil's transform on a sender or receiver (once each). */
+  attach(endpoint: Endpoint, direction: Direction, kind: MediaKind | undefined): void {
+    if (this.ended || this.attached.has(endpoint)) return;
+    const transformId = `${direction[0]}${++this.transformSeq}`;
+    const desc = { transformId, direction, ...(kind ? { kind } : {}) };
+    const p = this.env.p;
+    try {
+      if (this.env.path === 'streams') {
+        const create = direction === 'send' ? p.createEncodedStreams : p.createEncodedStreamsReceiver;
+        if (!create) return;
+        const { readable, writable } = create.call(endpoint as RTCRtpSender & RTCRtpReceiver);
+        this.attached.add(endpoint);
+        this.attachedCount++;
+        this.post({ v: 1, type: 'attach-streams', ...desc, readable, writable }, [readable as unknown as Transferable, writable as unknown as Transferable]);
+      } else {
+        const worker = this.pipeline?.worker;
+        if (!worker || !p.RTCRtpScriptTransform) return;
+        (endpoint as RTCRtpSender).transform = new p.RTCRtpScriptTransform(worker, { v: 1, veil: 'media', ...desc });
+        this.attached.add(endpoint);
+        this.attachedCount++;
+      }
+    } catch {
+      // e.g. streams already created by someone else: counted as unattached by the status check.
+    }
+  }
+
+  /** Every transceiver's sender and receiver (after negotiation new ones may exist). */
+  attachAll(): void {
+    let list: RTCRtpTransceiver[] = [];
+    try {
+      list = this.env.p.getTransceivers.call(this.pc);
+    } catch {
+      return;
+    }
+    for (const t of list) {
+      const kind = (t.receiver.track?.kind as MediaKind | undefined) ?? undefined;
+      this.attach(t.sender, 'send', kind);
+      this.attach(t.receiver, 'receive', kind);
+    }
+  }
+
+  /** After each local/remote description: bind the call to both DTLS fingerprints. */
+  onDescription(): void {
+    this.attachAll();
+    const local = this.env.p.localDescription(this.pc);
+    const remote = this.env.p.remoteDescription(this.pc);
+    if (!local || !remote) return;
+    const id = callIdFromSdp(local.sdp, remote.sdp);
+    if (!id.ok) return;
+    if (this.callId !== null && this.callId !== id.value.callId) {
+      // New DTLS identities on the same connection: the old keys are no longer bound to it.
+      this.keys = 'refused';
+      return;
+    }
+    if (this.fingerprints === null) {
+      this.fingerprints = { local: id.value.local, remote: id.value.remote };
+      void this.requestKeys();
+    }
+  }
+
+  private async requestKeys(): Promise<void> {
+    if (this.ended || this.keyRequestInFlight || this.fingerprints === null || this.keys === 'installed' || this.keys === 'refused') return;
+    this.keyRequestInFlight = true;
+    if (this.keys === 'unknown') this.keys = 'requested';
+    const reply = await this.env.bridge.requestKeys(this.callRef, this.fingerprints.local, this.fingerprints.remote);
+    this.keyRequestInFlight = false;
+    if (this.ended) return;
+    if (!reply.ok) {
+      this.keys = reply.code === 'no-session' ? 'no-session' : this.keys === 'requested' ? 'requested' : this.keys;
+      this.nextKeyTry = Date.now() + KEY_RETRY_MS;
+      return;
+    }
+    const send = EpochChain.fromHex(reply.sendChain);
+    const recv = EpochChain.fromHex(reply.recvChain);
+    if (!send || !recv) return;
+    this.callId = reply.callId;
+    this.schedule = new KeySchedule(send, recv);
+    this.keys = 'installed';
+    this.apply(this.schedule.start(Date.now()));
+  }
+
+  private apply(actions: KeyAction[]): void {
+    for (const a of actions) this.post({ v: 1, type: a.type, epoch: a.epoch, key: a.key });
+  }
+
+  private onWorkerEvent(e: WorkerEvent): void {
+    if (!e || typeof e !== 'object') return;
+    if (e.type === 'stats') {
+      const waiter = this.statsWaiters.get(e.requestId);
+      this.statsWaiters.delete(e.requestId);
+      waiter?.(e.transforms.map((t) => t.stats));
+    }
+  }
+
+  private workerStats(): Promise<TransformStats[] | null> {
+    if (!this.pipeline) return Promise.resolve(null);
+    const requestId = this.statsReq++;
+    return new Promise((resolve) => {
+      const timer = this.env.p.setTimeout(() => {
+        this.statsWaiters.delete(requestId);
+        resolve(null);
+      }, 2000);
+      this.statsWaiters.set(requestId, (t) => {
+        this.env.p.clearTimeout(timer);
+        resolve(t);
+      });
+      this.post({ v: 1, type: 'stats-request', requestId });
+    });
+  }
+
+  private async platform(): Promise<PlatformCounts | null> {
+    try {
+      const report = await this.env.p.getStats.call(this.pc);
+      let packetsSent = 0;
+      let packetsReceived = 0;
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') packetsSent += s.packetsSent;
+        if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') packetsReceived += s.packetsReceived;
+      });
+      return { packetsSent, packetsReceived };
+    } catch {
+      return null;
+    }
+  }
+
+  private unattached(): number {
+    let n = 0;
+    try {
+      for (const t of this.env.p.getTransceivers.call(this.pc)) {
+        const dir = t.currentDirection;
+        if (dir === null || dir === 'inactive' || dir === 'stopped') continue;
+        if ((dir === 'sendrecv' || dir === 'sendonly') && !this.attached.has(t.sender)) n++;
+        if ((dir === 'sendrecv' || dir === 'recvonly') && !this.attached.has(t.receiver)) n++;
+      }
+    } catch {
+      /* closed */
+    }
+    return n;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ended) return;
+    if ((this.keys === 'no-session' || this.keys === 'requested') && Date.now() >= this.nextKeyTry) void this.requestKeys();
+    const [stats, platform] = await Promise.all([this.workerStats(), this.platform()]);
+    if (this.ended) return;
+    const transforms = stats ?? [];
+    if (this.schedule) {
+      let sent = 0;
+      let epoch: number | null = null;
+      for (const t of transforms) {
+        if (t.direction === 'send') sent += t.audio.encrypted + t.video.encrypted;
+        else if (t.lastEpoch !== null) epoch = Math.max(epoch ?? 0, t.lastEpoch);
+      }
+      this.apply(this.schedule.tick({ now: Date.now(), framesSentTotal: sent, receivedEpoch: epoch }));
+    }
+    const kind = this.pipelineKind ?? 'worker';
+    const report: CallReport = buildReport({
+      transforms,
+      pipeline: kind,
+      keys: this.keys,
+      strict: this.env.bridge.strict,
+      platform,
+      unattached: kind === 'none' ? 0 : this.unattached(),
+    });
+    if (kind === 'none' && (this.keys === 'installed' || this.env.bridge.strict)) this.blockSenders();
+    this.env.bridge.status(this.callRef, report);
+  }
+
+  /** No way to encrypt here (Firefox without a worker): stop sending rather than send clear. */
+  private blockSenders(): void {
+    if (this.sendersBlocked) return;
+    this.sendersBlocked = true;
+    try {
+      for (const s of this.env.p.getSenders.call(this.pc)) void this.env.p.replaceTrack.call(s, null).catch(() => undefined);
+    } catch {
+      /* closed */
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.post({ v: 1, type: 'end-call' });
+    this.ended = true;
+    if (this.timer !== null) this.env.p.clearInterval(this.timer);
+    this.schedule?.stop();
+    this.env.bridge.ended(this.callRef);
+    const pl = this.pipeline;
+    // Let end-call reach the worker before it goes away.
+    this.env.p.setTimeout(() => pl?.terminate(), 200);
+  }
+}
