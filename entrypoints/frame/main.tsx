@@ -1,10 +1,12 @@
 import { render } from 'preact';
+import { CallOverlay } from './call-overlay';
 import { parseFrameHash } from './params';
 import { ComposeFrame, MessageFrame, QueryFrame } from './views';
 import './frame.css';
 
 // One page, three views: message (#m=), compose (#c=), query prompt (#q=). Mode from the hash.
 function Frame() {
+  if (location.hash === '#call') return <CallOverlay />;
   const p = parseFrameHash(location.hash);
   switch (p.mode) {
     case 'message':
@@ -18,5 +20,5 @@ function Frame() {
   }
 }
 
-document.documentElement.setAttribute('data-veil-frame', parseFrameHash(location.hash).mode);
+document.documentElement.setAttribute('data-veil-frame', location.hash === '#call' ? 'call' : parseFrameHash(location.hash).mode);
 render(<Frame />, document.getElementById('app')!);
