@@ -4,6 +4,7 @@ import { originPattern } from '../../lib/sites/match';
 
 const CONTENT_ID = 'veil-content';
 const HOOK_ID = 'veil-call-hook';
+const BRIDGE_ID = 'veil-call-bridge';
 
 export async function enabledOrigins(): Promise<string[]> {
   const all = await browser.permissions.getAll();
@@ -25,12 +26,21 @@ export function syncContentScripts(): Promise<void> {
 
 async function doSync(): Promise<void> {
   const origins = await enabledOrigins();
-  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [CONTENT_ID, HOOK_ID] });
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [CONTENT_ID, HOOK_ID, BRIDGE_ID] });
   if (existing.length > 0) {
     await browser.scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
   }
   if (origins.length === 0) return;
   await browser.scripting.registerContentScripts([
+    {
+      // Isolated world, before the main-world hook: it takes the hook's private call port.
+      id: BRIDGE_ID,
+      js: ['content-scripts/call-bridge.js'],
+      matches: origins,
+      runAt: 'document_start',
+      allFrames: false,
+      persistAcrossSessions: true,
+    },
     {
       id: HOOK_ID,
       js: ['content-scripts/call-hook.js'],
