@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { guardHandler, messenger, ok, originOf, type HandlerContext } from '../../lib/messaging';
+import { registerCallHandlers } from './call-service';
 import { registerKeyringHandlers } from './keyring-service';
 import { enabledOrigins, syncContentScripts } from './site-access';
 import { registerTextHandlers } from './text-service';
@@ -36,5 +37,6 @@ export default defineBackground({
       ),
     );
     registerKeyringHandlers(ctx);
+    registerCallHandlers(ctx);
   },
 });
