@@ -127,7 +127,8 @@ async function connected(p: AnyPage, partner: string): Promise<void> {
 /** Veil's view of the call in a tab (what the popup shows), asked from one of Veil's pages. */
 async function callView(ext: DrivenPage, urlPart: string): Promise<CallView | null> {
   const tabId = await ext.evaluate(async (part: string) => {
-    const g = globalThis as unknown as { browser?: typeof chrome; chrome: typeof chrome };
+    type Tabs = { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
+    const g = globalThis as unknown as { browser?: { tabs: Tabs }; chrome: { tabs: Tabs } };
     const tabs = await (g.browser ?? g.chrome).tabs.query({});
     return tabs.find((t) => (t.url ?? '').includes(part))?.id ?? -1;
   }, urlPart);
