@@ -121,9 +121,10 @@ function tokenText(bytes: Uint8Array): string {
 function tokenBytes(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; ) {
-    if (text.startsWith('VL1', i)) (out.push(128), (i += 3));
-    else if (text.startsWith('VLf', i)) (out.push(129), (i += 3));
-    else {
+    if (text.startsWith('VL1', i) || text.startsWith('VLf', i)) {
+      out.push(text[i + 2] === '1' ? 128 : 129);
+      i += 3;
+    } else {
       const ch = text[i] as string;
       const k = ch === '{' ? 132 : TOKENS.indexOf(ch);
       const code = ch.charCodeAt(0);

@@ -18,7 +18,7 @@ describe('query line', () => {
 
   it('sanitizes names so they cannot add lines or hidden characters', () => {
     const line = makeQueryLine({ name: 'Mal\nlory\u200b\u0000x'.padEnd(200, 'y'), url: 'https://v.example' });
-    expect(line).not.toMatch(/[\n\u200b\u0000]/);
+    for (const bad of ['\n', '\u200b', '\u0000']) expect(line.includes(bad)).toBe(false);
     expect(line.includes('y'.repeat(65))).toBe(false);
     expect(makeQueryLine({ name: ' \n ', url: 'https://v.example' })).toContain(' Someone wants');
   });
