@@ -3,6 +3,8 @@ import preact from '@preact/preset-vite';
 
 // Veil's extension build. Host access is optional: the user enables each site from the popup.
 export default defineConfig({
+  // VEIL_OUT_DIR lets a test run build into its own folder (default .output).
+  outDir: process.env.VEIL_OUT_DIR ?? '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
   imports: false,
   vite: () => ({ plugins: [preact()] }),

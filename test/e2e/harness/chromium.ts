@@ -2,8 +2,8 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { DrivenPage } from './page';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { DrivenFrame, DrivenPage } from './page';
 import { chromeExtensionDir, freshProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
@@ -18,8 +18,20 @@ const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+function wrapFrame(frame: Frame): DrivenFrame {
+  return {
+    href: () => frame.evaluate(() => location.href).catch(() => ''),
+    evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
+    click: (sel) => frame.click(sel),
+    waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
+    top: async () => (await (await frame.frameElement()).boundingBox())?.y ?? Number.POSITIVE_INFINITY,
+  };
+}
+
 function wrap(page: Page): DrivenPage {
   return {
+    frames: async () => page.frames().filter((f) => f !== page.mainFrame()).map(wrapFrame),
+    bringToFront: () => page.bringToFront(),
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,

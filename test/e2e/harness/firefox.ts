@@ -1,21 +1,43 @@
 /** Debian's firefox-esr with the built extension, driven by puppeteer-core over WebDriver BiDi. */
 import { randomUUID } from 'node:crypto';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import type { DrivenPage } from './page';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import type { DrivenFrame, DrivenPage } from './page';
 import { firefoxExtensionDir, freshProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
 const GECKO_ID = 'veil@veil.example';
 
+function wrapFrame(frame: Frame): DrivenFrame {
+  return {
+    href: () => frame.evaluate(() => location.href).catch(() => ''),
+    evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
+    click: (sel) => frame.click(sel),
+    waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
+    top: async () => {
+      const el = await frame.frameElement();
+      return (await el?.boundingBox())?.y ?? Number.POSITIVE_INFINITY;
+    },
+  };
+}
+
 function wrap(page: Page): DrivenPage {
   return {
+    frames: async () => page.frames().filter((f) => f !== page.mainFrame()).map(wrapFrame),
+    bringToFront: () => page.bringToFront(),
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
     waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
     click: (sel) => page.click(sel),
     type: (sel, text) => page.type(sel, text),
-    press: (key) => page.keyboard.press(key as never),
+    press: async (chord) => {
+      // Playwright-style chords ("Alt+Shift+KeyE"): hold the modifiers around the last key.
+      const keys = chord.split('+');
+      const last = keys.pop()!;
+      for (const k of keys) await page.keyboard.down(k as never);
+      await page.keyboard.press(last as never);
+      for (const k of keys.reverse()) await page.keyboard.up(k as never);
+    },
     text: (sel) => page.$eval(sel, (e) => e.textContent ?? ''),
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
     close: () => page.close(),

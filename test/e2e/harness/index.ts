@@ -4,7 +4,7 @@ import type { VeilBrowser } from './veil-browser';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export { type VeilBrowser } from './veil-browser';
-export { type DrivenPage, waitUntil } from './page';
+export { type DrivenFrame, type DrivenPage, waitUntil } from './page';
 export { artifactsDir } from './paths';
 
 /** The local test hosts that tests enable Veil on. */

@@ -2,7 +2,22 @@
  * The few page operations the E2E tests need, over Playwright (Chromium) and Puppeteer (Firefox
  * over WebDriver BiDi), so one test body runs in both browsers.
  */
+/** A frame inside a page (Veil's extension-origin frames among them). */
+export interface DrivenFrame {
+  /** The frame's own location.href (asked from inside: driver-reported URLs can be stale). */
+  href(): Promise<string>;
+  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+  click(selector: string): Promise<void>;
+  waitFor(selector: string, timeoutMs?: number): Promise<void>;
+  /** Vertical position of the frame element in the top page (for ordering message frames). */
+  top(): Promise<number>;
+}
+
 export interface DrivenPage {
+  /** Every child frame currently attached. */
+  frames(): Promise<DrivenFrame[]>;
+  /** Reloads are sometimes needed per test: bring the tab to the front (Firefox keyboard focus). */
+  bringToFront(): Promise<void>;
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;

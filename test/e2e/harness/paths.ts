@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-export const chromeExtensionDir = join(repoRoot, '.output/chrome-mv3');
-export const firefoxExtensionDir = join(repoRoot, '.output/firefox-mv3');
+const outDir = resolve(repoRoot, process.env.VEIL_OUT_DIR ?? '.output');
+export const chromeExtensionDir = join(outDir, 'chrome-mv3');
+export const firefoxExtensionDir = join(outDir, 'firefox-mv3');
 export const artifactsDir = join(repoRoot, 'test-artifacts');
 
 /** A fresh, empty browser profile per launch: no state leaks between Alice, Bob and tests. */

@@ -1,0 +1,142 @@
+/**
+ * Steps of the text flow as a person does them, for the E2E tests: create an identity, open a
+ * chat, open Veil's compose box (Alt+Shift+E), start encryption, accept a request, send, read.
+ */
+import type { ChatSite } from '../chat-site/server';
+import { waitUntil, type DrivenFrame, type DrivenPage, type VeilBrowser } from './harness';
+
+export type EditorKind = 'textarea' | 'contenteditable' | 'lexical' | 'slate' | 'quill';
+
+/** Sends one runtime message from a Veil page, as the popup would (raw @webext-core format). */
+export async function ask<T>(page: DrivenPage, type: string, data?: unknown): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
+  return page.evaluate(
+    async ({ type, data }) => {
+      type Runtime = { sendMessage(m: unknown): Promise<unknown> };
+      const g = globalThis as unknown as { browser?: { runtime: Runtime }; chrome: { runtime: Runtime } };
+      const reply = (await (g.browser ?? g.chrome).runtime.sendMessage({ id: 1, type, data, timestamp: Date.now() })) as { res?: unknown; err?: unknown };
+      return (reply.res ?? { ok: false, error: { code: 'transport', message: JSON.stringify(reply.err) } }) as never;
+    },
+    { type, data },
+  );
+}
+
+export async function createIdentity(veil: VeilBrowser, passphrase: string | null = null): Promise<void> {
+  const popup = await veil.openExtensionPage('/popup.html');
+  await popup.waitFor('[data-testid=bg-status]');
+  const r = await ask(popup, 'keyring:create', { passphrase });
+  if (!r.ok) throw new Error(`identity: ${JSON.stringify(r.error)}`);
+  await popup.close();
+}
+
+export async function openChat(veil: VeilBrowser, site: ChatSite, room: string, user: string, editor: EditorKind, extra = ''): Promise<DrivenPage> {
+  const page = await veil.newPage(`${site.url}/chat/${room}?user=${user}&editor=${editor}${extra}`);
+  await waitUntil(page, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: `${user}'s content script`, timeoutMs: 20_000 });
+  return page;
+}
+
+/** Veil frames in a page whose hash has `key=` (m: message, c: compose, q: query). */
+export async function veilFrames(page: DrivenPage, key: 'm' | 'c' | 'q'): Promise<Array<{ frame: DrivenFrame; href: string }>> {
+  const out: Array<{ frame: DrivenFrame; href: string }> = [];
+  for (const frame of await page.frames()) {
+    const href = await frame.href();
+    if (href.includes('/frame.html#') && new URLSearchParams(href.split('#')[1]).has(key)) out.push({ frame, href });
+  }
+  return out;
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Opens Veil's compose frame with the keyboard shortcut and returns it once it is ready. */
+export async function openCompose(page: DrivenPage): Promise<DrivenFrame> {
+  await page.bringToFront();
+  const existing = await veilFrames(page, 'c');
+  if (existing[0]) return existing[0].frame;
+  await page.press('Alt+Shift+KeyE');
+  const f = await poll('compose frame', async () => (await veilFrames(page, 'c'))[0]?.frame);
+  await f.waitFor('[data-testid=status]');
+  return f;
+}
+
+export async function composeStatus(compose: DrivenFrame): Promise<string> {
+  return compose.evaluate(() => document.querySelector('[data-testid=status]')?.textContent ?? '');
+}
+
+export async function waitStatus(compose: DrivenFrame, status: string, timeoutMs = 45_000): Promise<void> {
+  await poll(`compose status "${status}"`, async () => (await composeStatus(compose)) === status, timeoutMs);
+}
+
+/** Clicks "Start encryption" (the frame arms its buttons after it has been visible a moment). */
+export async function startEncryption(compose: DrivenFrame): Promise<void> {
+  await compose.waitFor('[data-testid=start]');
+  await new Promise((r) => setTimeout(r, 800));
+  await compose.click('[data-testid=start]');
+}
+
+/**
+ * Waits for a query prompt frame and clicks Accept. The chat site re-renders its list every few
+ * seconds, which replaces Veil's frames: a click on a frame that just went away is retried.
+ */
+export async function acceptQuery(page: DrivenPage): Promise<void> {
+  await page.bringToFront();
+  await poll('query prompt accepted', async () => {
+    for (const { frame } of await veilFrames(page, 'q')) {
+      if (!(await frame.evaluate(() => !!document.querySelector('[data-testid=accept]')))) continue;
+      await new Promise((r) => setTimeout(r, 800));
+      await frame.click('[data-testid=accept]');
+      return true;
+    }
+    return null;
+  }, 45_000);
+}
+
+/** Types a message into the compose frame (as input events) and sends it with Enter. */
+export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text: string): Promise<void> {
+  await compose.evaluate((t: string) => {
+    const area = document.querySelector<HTMLTextAreaElement>('[data-testid=compose-text]')!;
+    area.focus();
+    const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
+    setter.call(area, t);
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+  await compose.click('[data-testid=compose-text]');
+  await page.press('Enter');
+  await poll('compose to clear after send', async () =>
+    compose.evaluate(() => {
+      const area = document.querySelector<HTMLTextAreaElement>('[data-testid=compose-text]');
+      const notice = document.querySelector('[data-testid=notice]')?.textContent ?? '';
+      if (notice.startsWith('Not sent')) throw new Error(notice);
+      return area?.value === '';
+    }),
+  );
+}
+
+/** Scrolls the message list through so every message frame exists, then reads them in order. */
+export async function readPlaintexts(page: DrivenPage): Promise<string[]> {
+  await page.evaluate(async () => {
+    const list = document.querySelector('#messages') as HTMLElement | null;
+    if (!list) return;
+    for (let y = 0; y <= list.scrollHeight; y += Math.max(200, list.clientHeight / 2)) {
+      list.scrollTop = y;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    list.scrollTop = list.scrollHeight;
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const frames = await veilFrames(page, 'm');
+  const rows: Array<{ top: number; text: string }> = [];
+  for (const { frame } of frames) {
+    const text = await frame.evaluate(() => document.querySelector('[data-testid=plaintext]')?.textContent ?? null).catch(() => null);
+    if (text !== null) rows.push({ top: await frame.top(), text });
+  }
+  return rows.sort((a, b) => a.top - b.top).map((r) => r.text);
+}
+
+export { poll };
