@@ -8,18 +8,19 @@ import { fail, messenger, type MessageType, type VeilProtocol } from '../../lib/
 type Data<T extends MessageType> = GetDataType<VeilProtocol[T]>;
 type Reply<T extends MessageType> = GetReturnType<VeilProtocol[T]>;
 
-const RETRY_DELAY_MS = 300;
+/** Waits before each retry. Firefox can suspend its event page in the middle of a slow call
+ *  (a passphrase check); the next attempt wakes a fresh background, which resumes from storage. */
+const RETRY_DELAYS_MS = [300, 700, 1200];
 
 export async function call<T extends MessageType>(type: T, data: Data<T>): Promise<Reply<T>> {
   const send = messenger.sendMessage as unknown as (t: T, d: Data<T>) => Promise<Reply<T>>;
-  try {
-    return await send(type, data);
-  } catch {
-    await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+  for (const delay of [0, ...RETRY_DELAYS_MS]) {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     try {
       return await send(type, data);
     } catch {
-      return fail('internal', 'Veil’s background is not answering. Close and reopen this window.') as Reply<T>;
+      // Transport failure (background restarting): try again.
     }
   }
+  return fail('internal', 'Veil’s background is not answering. Close and reopen this window.') as Reply<T>;
 }

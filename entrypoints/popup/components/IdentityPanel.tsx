@@ -30,7 +30,7 @@ function CreateIdentity({ onView, askPassphrase }: { onView: (v: KeyringView) =>
       <p>Veil needs an identity: a key pair that stays in this browser. Your contacts compare it with you to know it is really you.</p>
       {askPassphrase && (
         <>
-          <PassphraseFields pair={pair} onChange={setPair} label="Passphrase (optional, recommended)" testPrefix="create-pass" />
+          <PassphraseFields pair={pair} onChange={setPair} label="Passphrase (optional, recommended)" testPrefix="create-pass" emptyMeansNone />
           <p class="hint">It protects your keys and messages if someone else uses this browser. It cannot be recovered: keep a backup.</p>
         </>
       )}

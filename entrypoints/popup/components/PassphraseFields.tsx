@@ -12,11 +12,14 @@ export function PassphraseFields({
   onChange,
   label,
   testPrefix,
+  emptyMeansNone = false,
 }: {
   pair: PassphrasePair;
   onChange: (p: PassphrasePair) => void;
   label: string;
   testPrefix: string;
+  /** The form accepts an empty passphrase as "none": then say what that means. */
+  emptyMeansNone?: boolean;
 }) {
   const id = useId(testPrefix);
   const hint = strengthHint(pair.value);
@@ -34,7 +37,7 @@ export function PassphraseFields({
         onInput={(e) => onChange({ ...pair, value: e.currentTarget.value })}
       />
       <p id={`${id}-hint`} class={`hint strength-${hint.level}`} data-testid={`${testPrefix}-strength`}>
-        {hint.text}
+        {hint.level === 'empty' && !emptyMeansNone ? '' : hint.text}
       </p>
       <label for={`${id}-confirm`}>Repeat it</label>
       <input
