@@ -48,8 +48,12 @@ async function href(page: Page): Promise<string> {
   return page.evaluate(() => location.href).catch(() => '');
 }
 
-/** Firefox suspends an idle event page after this long (default 30 s); tests shorten it. */
-const BACKGROUND_IDLE_MS = 1500;
+/**
+ * Firefox suspends an idle event page after this long (default 30 s); tests shorten it so that
+ * suspension happens during the tests, but keep it above the slowest single call (a passphrase
+ * derivation, up to ~2 s on a loaded 2-core machine): Firefox suspends even with a reply pending.
+ */
+const BACKGROUND_IDLE_MS = 5000;
 
 export async function launchFirefox(name: string): Promise<VeilBrowser> {
   // A fixed per-launch UUID makes moz-extension:// URLs predictable.
