@@ -40,6 +40,8 @@ export class Finder {
   private observer: MutationObserver | null = null;
   private root: Element | null = null;
   private waiting = new Map<string, Element>();
+  /** Which element first showed each armored text: a second one on the page is a replay. */
+  private owners = new Map<string, Element>();
   /** Parts of long messages still waiting for their other parts: asked again with the next batch. */
   private incomplete = new Set<Element>();
   private retryMs = RETRY_MIN_MS;
@@ -114,7 +116,7 @@ export class Finder {
       const nodes = [...this.changed].filter((n) => n.isConnected && !isVeilNode(n));
       this.changed.clear();
       const messages = this.adapter.messagesAround(nodes, SCAN_LIMIT);
-      const items: Array<{ key: string; author: string; text: string; el: Element }> = [];
+      const items: Array<{ key: string; author: string; text: string; el: Element; duplicate: boolean }> = [];
       for (const m of messages) {
         const body = this.adapter.bodyOf(m);
         const text = body.textContent ?? '';
@@ -127,7 +129,7 @@ export class Finder {
         }
         const entry: Entry = { key: newKey(), text, shown: null, asked: false };
         this.entries.set(body, entry);
-        items.push({ key: entry.key, author: this.adapter.authorOf(m), text, el: body });
+        items.push({ key: entry.key, author: this.adapter.authorOf(m), text, el: body, duplicate: this.isDuplicate(text, body) });
       }
       for (let i = 0; i < items.length; i += FOUND_LIMITS.items) await this.ask(items.slice(i, i + FOUND_LIMITS.items));
       if (messages.length >= SCAN_LIMIT && this.root) {
@@ -140,11 +142,21 @@ export class Finder {
     }
   }
 
-  private async ask(items: Array<{ key: string; author: string; text: string; el: Element }>): Promise<void> {
+  private isDuplicate(text: string, body: Element): boolean {
+    const owner = this.owners.get(text);
+    if (owner && owner !== body && owner.isConnected) return true;
+    this.owners.set(text, body);
+    if (this.owners.size > 4096) {
+      for (const [t, el] of this.owners) if (!el.isConnected) this.owners.delete(t);
+    }
+    return false;
+  }
+
+  private async ask(items: Array<{ key: string; author: string; text: string; el: Element; duplicate: boolean }>): Promise<void> {
     const reply = await ask(() =>
       messenger.sendMessage('content:found', {
         conversationId: this.conversationId(),
-        items: items.map(({ key, author, text }) => ({ key, author, text })),
+        items: items.map(({ key, author, text, duplicate }) => (duplicate ? { key, author, text, duplicate } : { key, author, text })),
       }),
     );
     if (reply === null || !reply.ok) {

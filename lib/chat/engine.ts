@@ -50,6 +50,7 @@ export interface FoundItem {
   key: string;
   author: string;
   text: string;
+  duplicate?: boolean;
 }
 
 /** Peers may re-key us after an undecryptable message at most this often. */
@@ -115,6 +116,10 @@ export class TextEngine {
           display = identity.error.code === 'no-identity' ? { kind: 'error', badge: 'locked', label: identity.error.message } : LOCKED_DISPLAY;
         } else {
           display = await this.displayFor(page, identity.value, author, item.text, posts);
+          // A ciphertext shown twice at once is a replay: the first stays, the copy is flagged.
+          if (item.duplicate && display && display.kind !== 'query' && display.kind !== 'error') {
+            display = { kind: 'error', badge: 'tampered', label: 'This repeats an earlier Veil message (possible replay).' };
+          }
         }
         if (display) results.push({ key: item.key, display });
       }

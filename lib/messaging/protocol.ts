@@ -78,6 +78,8 @@ export const schemas = {
           key: nonEmpty(128),
           author: handle,
           text: str(FOUND_LIMITS.textChars),
+          /** The same armored text is already shown by another message on the page (a replay). */
+          duplicate: v.optional(v.boolean()),
         }),
       ),
       v.maxLength(FOUND_LIMITS.items),

@@ -126,6 +126,9 @@ describe('text engine: two people through a simulated chat', () => {
     expect(await plaintextOf(bob, lastThree[1])).toBe('original');
     // The replay renders from the cache (same ciphertext = same message), not as a new message.
     expect(await plaintextOf(bob, lastThree[2])).toBe('original');
+    // The same ciphertext shown by a second message on the page at once: flagged as a replay.
+    const dup = await bob.engine.found(bob.page(), [{ key: 'dup', author: 'alice', text: armored, duplicate: true }]);
+    expect(dup.ok && dup.value.results[0]?.display).toMatchObject({ kind: 'error', badge: 'tampered' });
     // Copied into another conversation: refused.
     const elsewhere = await bob.engine.found(bob.page({ conversationId: 'room-2' }), [{ key: 'x', author: 'alice', text: armored }]);
     expect(elsewhere.ok && elsewhere.value.results[0]?.display).toMatchObject({ kind: 'error', badge: 'tampered' });
