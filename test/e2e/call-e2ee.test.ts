@@ -141,6 +141,8 @@ describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind
   let alice: VeilBrowser;
   let bob: VeilBrowser;
   let plain: Awaited<ReturnType<typeof plainBrowser>>;
+  /** Baseline sender's browser without Veil: same kind as Alice's (same browser pair as the Veil call). */
+  let plainSender: Awaited<ReturnType<typeof plainBrowser>> | null = null;
   let a: DrivenPage;
   let b: DrivenPage;
   let aExt: DrivenPage;
@@ -155,16 +157,18 @@ describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind
     [alice, bob] = await Promise.all([launchVeil(aliceKind, 'alice', { enableTestHost: true }), launchVeil(bobKind, 'bob', { enableTestHost: true })]);
     await Promise.all([createIdentity(alice), createIdentity(bob)]);
     plain = await plainBrowser(bobKind);
+    if (aliceKind !== bobKind) plainSender = await plainBrowser(aliceKind);
   });
   afterAll(async () => {
     await alice?.close();
     await bob?.close();
     await plain?.close();
+    await plainSender?.close();
     await site?.close();
   });
 
-  it('baseline: a call between two pages without Veil (same run)', async () => {
-    const p1 = await plain.open(`${site.url}/video/base-${room}?user=base1`);
+  it('baseline: the same browser pair without Veil (same run)', async () => {
+    const p1 = await (plainSender ?? plain).open(`${site.url}/video/base-${room}?user=base1`);
     const p2 = await plain.open(`${site.url}/video/base-${room}?user=base2`);
     await start(p1);
     await start(p2);
@@ -173,7 +177,7 @@ describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind
     await sleep(3000);
     baselineRate = await decodeRate(p2, 10_000);
     expect(showsPattern(await pixels(p2))).toBe(true);
-    console.log(`[call] baseline ${bobKind} decode rate ${baselineRate.toFixed(2)} fps (alone)`);
+    console.log(`[call] baseline ${aliceKind}->${bobKind} decode rate ${baselineRate.toFixed(2)} fps (alone)`);
     expect(baselineRate).toBeGreaterThan(5);
     // Kept running: the encrypted call is measured over the same seconds, under the same load.
     baseline = [p1, p2];
