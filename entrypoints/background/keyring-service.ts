@@ -21,12 +21,12 @@ import {
   fingerprint as identityFingerprint,
   formatSafetyNumber,
   generateIdentity,
-  parseConversation,
   parseIdentity,
   safetyNumber,
   serializeIdentity,
   type Identity,
 } from '../../lib/protocol';
+import { loadPeer } from '../../lib/chat/records';
 import { getKeyring } from './keyring-instance';
 
 export const AUTO_LOCK_ALARM = 'veil-auto-lock';
@@ -223,13 +223,13 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     const keyHex = bytesToHex(contactKey);
     let best: { selfHandle: string; sas: string | null } | null = null;
     for (const ref of refs.value.filter((r: SessionRef) => r.site === contact.site && r.peer === contact.handle)) {
-      const raw = await kr.getSession(ref);
-      if (!raw.ok || raw.value === null) continue;
-      const state = parseConversation(raw.value);
-      if (!state.ok) continue;
-      const info = activeSessionInfo(state.value, identity);
+      // Session records are the text engine's (lib/chat/records): protocol state plus UI summary.
+      const rec = await loadPeer(kr, ref.site, ref.conversation, ref.peer);
+      if (!rec.ok || !rec.value) continue;
+      const state = rec.value.state;
+      const info = activeSessionInfo(state, identity);
       if (!info || bytesToHex(info.peerIdentity) !== keyHex) continue;
-      const candidate = { selfHandle: state.value.ctx.selfHandle, sas: info.sas?.text ?? null };
+      const candidate = { selfHandle: state.ctx.selfHandle, sas: info.sas?.text ?? null };
       // Prefer a session with a SAS (interactive start) over an offline-start one.
       if (!best || (best.sas === null && candidate.sas !== null)) best = candidate;
     }

@@ -146,6 +146,17 @@ export function ComposeFrame({ token }: { token: string }) {
           Start encryption
         </button>
       ) : null}
+      {conv?.status === 'established' || blocked ? (
+        <button
+          type="button"
+          class="link"
+          data-testid="restart"
+          title="Ask the other person's Veil for a fresh key agreement"
+          onClick={(e) => e.isTrusted && void start()}
+        >
+          New keys
+        </button>
+      ) : null}
       <textarea
         ref={area}
         dir="auto"

@@ -24,9 +24,15 @@ export class MitmRelay {
   private forAlice: Uint8Array[] = [];
   readonly rewritten: string[] = [];
 
+  /**
+   * @param site the page origin Veil binds into the transcript
+   * @param room the chat server's room to attack
+   * @param conversationId the conversation id Veil reads from the page (the local site: "chat/<room>")
+   */
   constructor(
     private readonly site: string,
     private readonly room: string,
+    private readonly conversationId = room,
     private readonly alice = 'alice',
     private readonly bob = 'bob',
   ) {
@@ -35,7 +41,7 @@ export class MitmRelay {
   }
 
   private fresh(self: string, peer: string): ConversationState {
-    const c = newConversation({ site: this.site, conversationId: this.room, selfHandle: self, peerHandle: peer });
+    const c = newConversation({ site: this.site, conversationId: this.conversationId, selfHandle: self, peerHandle: peer });
     if (!c.ok) throw new Error(c.error.message);
     return c.value;
   }

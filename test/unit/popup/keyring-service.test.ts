@@ -1,3 +1,4 @@
+import { savePeer } from '../../../lib/chat/records';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { AUTO_LOCK_ALARM, createKeyringService, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
@@ -7,7 +8,6 @@ import {
   formatSafetyNumber,
   parseIdentity,
   receive,
-  serializeConversation,
   startKeyAgreement,
   type ConversationEvent,
 } from '../../../lib/protocol/index.ts';
@@ -215,7 +215,8 @@ describe('contact verification', () => {
   async function storeContactAndSession() {
     const kr = await env.keyring();
     await value(kr.observePeerKey('chat.example', 'bob', bob.identity.publicKey));
-    await value(kr.putSession({ site: 'chat.example', conversation: 'room-1', peer: 'bob' }, serializeConversation(alice.state)));
+    // Stored the way the text engine stores sessions (lib/chat/records).
+    await value(savePeer(kr, 'chat.example', 'room-1', 'bob', { state: alice.state, established: null, notice: null, lastRekeyAt: 0 }));
   }
 
   it('shows the session’s safety number and SAS for the contact’s key', async () => {
