@@ -59,7 +59,14 @@ export class CallController {
       if (this.ended) return;
       this.pipelineKind = kind;
       if (kind === 'none') return;
-      const pl = createPipeline(env.p, kind, this.policy());
+      let pl: Pipeline;
+      try {
+        pl = createPipeline(env.p, kind, this.policy());
+      } catch {
+        // e.g. the Worker constructor throws under the page's CSP: never break the page's call setup.
+        this.pipelineKind = 'none';
+        return;
+      }
       pl.onEvent = (e) => this.onWorkerEvent(e);
       this.pipeline = pl;
       for (const fn of this.queued.splice(0)) fn(pl);
