@@ -15,6 +15,7 @@ const MIN_COMPOSE_HEIGHT = 140;
 export class Compose {
   private button: { host: HTMLElement; note: HTMLElement } | null = null;
   private overlay: HTMLElement | null = null;
+  private frame: HTMLIFrameElement | null = null;
   private opening = false;
 
   constructor(
@@ -97,9 +98,20 @@ export class Compose {
     return this.overlay !== null;
   }
 
+  /** True while the user's focus is in Veil's compose frame. */
+  hasFocus(): boolean {
+    return this.overlay !== null && document.activeElement === this.overlay;
+  }
+
+  /** Gives focus back to the compose frame (after Veil used the site's editor to post). */
+  refocus(): void {
+    this.frame?.focus();
+  }
+
   close(): void {
     this.overlay?.remove();
     this.overlay = null;
+    this.frame = null;
     this.adapter.editor()?.focus();
   }
 
@@ -119,6 +131,7 @@ export class Compose {
       root.append(iframe);
       document.documentElement.append(host);
       this.overlay = host;
+      this.frame = iframe;
       this.place();
       iframe.focus();
     } finally {

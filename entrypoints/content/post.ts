@@ -85,12 +85,12 @@ const viaBeforeInput: Attempt = (el, text) => {
 };
 
 /** Replaces the editor's content with text; true once the editor shows exactly that text. */
-export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string): Promise<boolean> {
+export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string, afterInsert: () => void = () => undefined): Promise<boolean> {
   const first = adapter.editor();
   if (!first) return false;
   if (kind === 'textarea' && (first instanceof HTMLTextAreaElement || first instanceof HTMLInputElement)) {
-    first.focus();
     setTextareaValue(first, text);
+    afterInsert();
     return waitFor(() => matches(adapter, text), SETTLE_MS);
   }
   for (const attempt of [viaExecCommand, viaPaste, viaBeforeInput]) {
@@ -98,6 +98,8 @@ export async function insertText(adapter: PageAdapter, kind: EditorKind, text: s
     if (!el) return false;
     await selectAllIn(el);
     attempt(el, text);
+    // Focus returns at once: the editor held it only for the insertion itself.
+    afterInsert();
     if (await waitFor(() => matches(adapter, text), SETTLE_MS)) return true;
   }
   return false;
@@ -115,21 +117,45 @@ function isEmpty(adapter: PageAdapter): boolean {
   return el !== null && normalizeEditorText(editorText(el)) === '';
 }
 
-/** Posts texts in order; stops at the first that could not be inserted or was not sent. */
-export async function postTexts(adapter: PageAdapter, req: PostRequest): Promise<Result<{ posted: number }>> {
+/** Where the user is typing: posting must not leave their keystrokes in the site's editor. */
+export interface FocusKeeper {
+  hasFocus(): boolean;
+  refocus(): void;
+}
+
+/** Sites focus their input again after sending, sometimes a frame later (Lexical): take it back. */
+const HOLD_FOCUS_MS = 800;
+function holdFocus(keeper: FocusKeeper): void {
+  const onFocus = (): void => void setTimeout(() => keeper.refocus(), 0);
+  document.addEventListener('focusin', onFocus, true);
+  setTimeout(() => document.removeEventListener('focusin', onFocus, true), HOLD_FOCUS_MS);
+}
+
+/**
+ * Posts texts in order; stops at the first that could not be inserted or was not sent. Posting
+ * focuses the site's editor; if the user was typing in Veil's compose frame, focus goes straight
+ * back there after each send so their next keystrokes (plaintext) never land in the page.
+ */
+export async function postTexts(adapter: PageAdapter, req: PostRequest, keeper?: FocusKeeper): Promise<Result<{ posted: number }>> {
   let posted = 0;
   for (const text of req.texts) {
+    const composing = keeper?.hasFocus() ?? false;
     if (text.length > adapter.maxChars) {
       return fail('too-long', `text ${posted + 1} is ${text.length} characters; this site takes ${adapter.maxChars}`);
     }
     const el = adapter.editor();
     if (!el) return fail('not-found', `the site's message input was not found (posted ${posted} of ${req.texts.length})`);
-    if (!(await insertText(adapter, adapter.editorKind(el), text))) {
+    const giveBack = (): void => {
+      if (composing) keeper?.refocus();
+    };
+    if (!(await insertText(adapter, adapter.editorKind(el), text, giveBack))) {
       return fail('internal', `the site's editor did not take the text (posted ${posted} of ${req.texts.length})`);
     }
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();
     else pressEnter(adapter.editor() ?? el);
+    giveBack();
+    if (composing && keeper) holdFocus(keeper);
     if (!(await waitFor(() => isEmpty(adapter), CLEAR_MS))) {
       return fail('internal', `the site did not send (posted ${posted} of ${req.texts.length})`);
     }

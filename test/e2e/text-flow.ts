@@ -108,6 +108,8 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
   }, text);
   await compose.click('[data-testid=compose-text]');
   await page.press('Enter');
+  const state = () =>
+    compose.evaluate(() => `status "${document.querySelector('[data-testid=status]')?.textContent}", notice "${document.querySelector('[data-testid=notice]')?.textContent}"`);
   await poll('compose to clear after send', async () =>
     compose.evaluate(() => {
       const area = document.querySelector<HTMLTextAreaElement>('[data-testid=compose-text]');
@@ -115,7 +117,10 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
       if (notice.startsWith('Not sent')) throw new Error(notice);
       return area?.value === '';
     }),
-  );
+  ).catch(async (e: unknown) => {
+    const editor = await page.evaluate(() => (window as unknown as { __chat?: { editorText(): string; error(): string } }).__chat?.editorText?.() ?? '').catch(() => '?');
+    throw new Error(`${String(e)}; compose: ${await state().catch(() => '?')}; site editor holds ${JSON.stringify(editor).slice(0, 120)}`);
+  });
 }
 
 /** Scrolls the message list through so every message frame exists, then reads them in order. */
