@@ -125,7 +125,11 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     const ac = await openCompose(a);
     const bc = await openCompose(b);
     const secrets = ['alice secret: the eagle lands at noon', 'bob secret: bring the blue folder'];
-    await sendInCompose(a, ac, secrets[0]!);
+    // Alice types with real key presses, as a person would, while the page's keyloggers listen.
+    await ac.click('[data-testid=compose-text]');
+    await ac.type('[data-testid=compose-text]', secrets[0]!);
+    await a.press('Enter');
+    await poll('alice’s compose to clear', () => ac.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value === ''));
     await sendInCompose(b, bc, secrets[1]!);
     // Forged traffic from the platform: a fake handshake message in Alice's name, garbage armor.
     site.inject('hostile', 'alice', armor(new Uint8Array([0x11, ...new Array(32).fill(7)]), 'ascii'));

@@ -23,6 +23,7 @@ function wrapFrame(frame: Frame): DrivenFrame {
     href: () => frame.evaluate(() => location.href).catch(() => ''),
     evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
     click: (sel) => frame.click(sel),
+    type: (sel, text) => frame.locator(sel).pressSequentially(text),
     waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
     top: async () => (await (await frame.frameElement()).boundingBox())?.y ?? Number.POSITIVE_INFINITY,
   };

@@ -12,6 +12,7 @@ function wrapFrame(frame: Frame): DrivenFrame {
     href: () => frame.evaluate(() => location.href).catch(() => ''),
     evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
     click: (sel) => frame.click(sel),
+    type: (sel, text) => frame.type(sel, text),
     waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
     top: async () => {
       const el = await frame.frameElement();

@@ -8,6 +8,8 @@ export interface DrivenFrame {
   href(): Promise<string>;
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   click(selector: string): Promise<void>;
+  /** Real key presses into an element of the frame. */
+  type(selector: string, text: string): Promise<void>;
   waitFor(selector: string, timeoutMs?: number): Promise<void>;
   /** Vertical position of the frame element in the top page (for ordering message frames). */
   top(): Promise<number>;
