@@ -38,10 +38,10 @@ export interface ScryptParams {
 /**
  * Chosen by measurement on the development machine (AMD EPYC, 2 cores shared with other jobs,
  * Node 20, @noble/hashes 2.4 scryptAsync, r=8 p=1). Idle: log2(N)=15 -> 235 ms, 16 -> 322 ms,
- * 17 -> 593 ms. Under the usual shared load (load average ~5) bench/keyring.ts measured N=2^17 at
+ * 17 -> 593 ms. Under the usual shared load (load average ~5) test/bench/keyring.ts measured N=2^17 at
  * 1200 ms, over the 1 s budget; N=2^16 (64 MiB) measured 510-563 ms under the same load, so 2^16. The
  * parameters are stored per key slot / backup, so they can be raised later by re-wrapping.
- * bench/keyring.ts re-measures them ("kdf-derive" row).
+ * test/bench/keyring.ts re-measures them ("kdf-derive" row).
  */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 16, r: 8, p: 1 };
 

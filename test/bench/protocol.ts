@@ -14,7 +14,7 @@
  * total 147 + n bytes. ASCII armor: "-----BEGIN PGP MESSAGE-----\n\n" (29) + base64 in 64-char
  * lines (each with "\n") + "=XXXX\n" CRC (6) + "-----END PGP MESSAGE-----" (25).
  */
-import { startKeyAgreement, receive, encryptMessage, generateIdentity, newConversation, safetyNumber, type ConversationState, type Identity } from '../lib/protocol/index.ts';
+import { startKeyAgreement, receive, encryptMessage, generateIdentity, newConversation, safetyNumber, type ConversationState, type Identity } from '../../lib/protocol/index.ts';
 
 type Row = Record<string, string | number>;
 
@@ -125,7 +125,7 @@ export async function runProtocolBench(): Promise<Array<Record<string, string | 
 
   let armor: ((bytes: Uint8Array, alphabet: 'ascii' | 'dense') => string) | null = null;
   try {
-    const mod = (await import('../lib/armor/index.ts')) as { armor?: (b: Uint8Array, a: 'ascii' | 'dense') => string };
+    const mod = (await import('../../lib/armor/index.ts')) as { armor?: (b: Uint8Array, a: 'ascii' | 'dense') => string };
     armor = typeof mod.armor === 'function' ? mod.armor : null;
   } catch {
     armor = null;

@@ -5,9 +5,9 @@
  * globalThis.crypto.subtle, injected, asynchronous). Measured in Node's main thread; the
  * in-browser worker measurement (streams, transfers) is done separately. Prints nothing.
  */
-import { rulesFor } from '../lib/media/codecs/index.ts';
-import { decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../lib/media/frame-crypto.ts';
-import { MediaKeyRing, type CipherSuite } from '../lib/media/key-ring.ts';
+import { rulesFor } from '../../lib/media/codecs/index.ts';
+import { decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../../lib/media/frame-crypto.ts';
+import { MediaKeyRing, type CipherSuite } from '../../lib/media/key-ring.ts';
 
 type Row = Record<string, string | number>;
 

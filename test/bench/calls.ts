@@ -15,9 +15,9 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
-import { startChatSite } from '../test/chat-site/server';
-import { launchVeil } from '../test/e2e/harness';
-import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../test/e2e/text-flow';
+import { startChatSite } from '../chat-site/server';
+import { launchVeil } from '../e2e/harness';
+import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
 const repo = resolve(import.meta.dirname, '..');

@@ -4,8 +4,8 @@
  * cached messages in an in-memory store, plus one cached-message lookup after restore.
  * Prints nothing; returns rows for bench/run.ts.
  */
-import { Keyring, MemoryStore } from '../lib/keyring/index.ts';
-import { DEFAULT_SCRYPT, deriveKek } from '../lib/keyring/vault.ts';
+import { Keyring, MemoryStore } from '../../lib/keyring/index.ts';
+import { DEFAULT_SCRYPT, deriveKek } from '../../lib/keyring/vault.ts';
 
 type Row = Record<string, string | number>;
 
