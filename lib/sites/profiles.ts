@@ -71,7 +71,8 @@ export const siteProfiles: readonly SiteProfile[] = [
     messageBody: '.body',
     author: { selector: ':scope', attribute: 'data-author' },
     selfHandle: { selector: '#me' },
-    peerHandle: { selector: '#partner' },
+    // The video page shows "with <handle>" once paired.
+    peerHandle: { selector: '#partner', extract: '^with\\s+(\\S+)$' },
     conversation: [
       { from: 'url', part: 'pathname', regex: '^/video/([^/]+)', template: 'video/$1' },
       { from: 'url', part: 'pathname', regex: '^/chat/([^/]+)', template: 'chat/$1' },

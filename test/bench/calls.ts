@@ -20,7 +20,7 @@ import { launchVeil } from '../e2e/harness';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -16,6 +16,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
+  '--enable-precise-memory-info',
 ];
 
 function wrapFrame(frame: Frame): DrivenFrame {

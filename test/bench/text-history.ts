@@ -1,0 +1,148 @@
+/**
+ * Text history benchmark (issue 5): a chat room holding 1,000 encrypted messages is opened in a
+ * browser with Veil and, in the same run, in the same browser without Veil.
+ *   - time until the messages on screen show plaintext (with Veil) / are rendered (without);
+ *   - time until Veil has handled all 1,000 (each has its display, plaintext cached);
+ *   - the tab's JS heap (performance.memory, precise) and Veil's frame count.
+ * The 1,000 messages come from "Alice" running Veil's own engine in Node against a real session
+ * with Bob's browser, established through the chat like any other.
+ * VEIL_HISTORY_MESSAGES overrides the count.
+ */
+import { chromium } from 'playwright-core';
+import { TextEngine } from '../../lib/chat/engine';
+import { TokenStore } from '../../lib/chat/tokens';
+import type { PageContext } from '../../lib/chat/types';
+import { Keyring, MemoryStore } from '../../lib/keyring';
+import { generateIdentity, serializeIdentity } from '../../lib/protocol';
+import { startChatSite, type ChatSite } from '../chat-site/server';
+import { freshProfileDir } from '../e2e/harness/paths';
+import { launchVeil, type DrivenPage } from '../e2e/harness';
+import { acceptQuery, createIdentity, openChat, openCompose, poll, veilFrames, waitStatus } from '../e2e/text-flow';
+
+type Row = Record<string, string | number>;
+const ROOM = 'history';
+const COUNT = Number(process.env.VEIL_HISTORY_MESSAGES ?? 1000);
+
+/** Alice in Node: Veil's engine over an in-memory keyring, talking through the chat server. */
+async function nodeAlice(site: ChatSite) {
+  const local = new MemoryStore();
+  const session = new MemoryStore();
+  const kr = await Keyring.open({ local, session, kdfParams: { N: 1024, r: 8, p: 1 } });
+  if (!kr.ok) throw new Error('keyring');
+  await kr.value.initialize(null);
+  await kr.value.setIdentity(serializeIdentity(generateIdentity()));
+  const engine = new TextEngine({ keyring: kr.value, tokens: new TokenStore(session), inviteUrl: 'https://veil.example/get' });
+  const page: PageContext = {
+    tabId: 1,
+    site: site.url,
+    conversationId: `chat/${ROOM}`,
+    selfHandle: 'alice',
+    peerHandle: 'bob',
+    maxChars: 2000,
+    alphabet: 'ascii',
+    profileFallback: false,
+  };
+  const post = (texts: string[]) => texts.forEach((t) => site.inject(ROOM, 'alice', t));
+  return {
+    engine,
+    page,
+    post,
+    /** Reads the room like a content script and answers handshake messages. */
+    async sync(): Promise<void> {
+      const items = site.history(ROOM).map((m, i) => ({ key: String(i), author: m.author, text: m.text }));
+      const r = await engine.found(page, items);
+      if (r.ok) for (const p of r.value.posts) post(p.texts);
+    },
+  };
+}
+
+async function visiblePlaintexts(page: DrivenPage): Promise<{ visible: number; shown: number }> {
+  const visible = await page.evaluate(() => {
+    const list = document.querySelector('#messages')!.getBoundingClientRect();
+    return [...document.querySelectorAll('#messages .msg')].filter((m) => {
+      const r = m.getBoundingClientRect();
+      return r.bottom > list.top && r.top < list.bottom;
+    }).length;
+  });
+  let shown = 0;
+  for (const { frame } of await veilFrames(page, 'm')) {
+    if (await frame.evaluate(() => !!document.querySelector('[data-testid=plaintext]')).catch(() => false)) shown++;
+  }
+  return { visible, shown };
+}
+
+const heapMb = (page: DrivenPage) =>
+  page.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 1e5) / 10);
+
+export async function runTextHistoryBench(): Promise<Row[]> {
+  const site = await startChatSite();
+  const bob = await launchVeil('chromium', 'bob', { enableTestHost: true });
+  const rows: Row[] = [];
+  try {
+    await createIdentity(bob);
+    const alice = await nodeAlice(site);
+    // Session: Alice (Node) asks, Bob accepts in Veil's prompt, the handshake runs through the chat.
+    const q = await alice.engine.startEncryption(alice.page);
+    if (!q.ok) throw new Error(q.error.message);
+    alice.post(q.value.texts);
+    const b = await openChat(bob, site, ROOM, 'bob', 'textarea', '&rerender=0');
+    await acceptQuery(b);
+    const bc = await openCompose(b);
+    await poll('handshake', async () => {
+      await alice.sync();
+      const v = await alice.engine.conversationView(alice.page);
+      return v.ok && v.value.status === 'established';
+    }, 60_000);
+    await waitStatus(bc, 'encrypted');
+    await b.close();
+
+    const t0 = performance.now();
+    for (let i = 0; i < COUNT; i++) {
+      const r = await alice.engine.composeSend(alice.page, `history message ${i}: ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 4))}`);
+      if (!r.ok) throw new Error(r.error.message);
+      alice.post(r.value.texts);
+    }
+    rows.push({ bench: 'text-history', case: `Node: encrypt and post ${COUNT} messages`, ms: Math.round(performance.now() - t0) });
+
+    // With Veil: open the room fresh; the newest messages are on screen.
+    const start = performance.now();
+    const page = await bob.newPage(`${site.url}/chat/${ROOM}?user=bob&editor=textarea&rerender=0`);
+    await poll('visible plaintext', async () => {
+      const v = await visiblePlaintexts(page);
+      return v.visible > 0 && v.shown >= v.visible;
+    }, 180_000);
+    const tVisible = performance.now() - start;
+    await poll('all handled', () => page.evaluate((n) => document.querySelectorAll('[data-veil-display="message"]').length >= n, COUNT), 600_000);
+    const tAll = performance.now() - start;
+    const frames = (await veilFrames(page, 'm')).length;
+    const heapVeil = await heapMb(page);
+    rows.push({ bench: 'text-history', case: `with Veil: ${COUNT} messages, on-screen ones readable`, ms: Math.round(tVisible) });
+    rows.push({ bench: 'text-history', case: `with Veil: all ${COUNT} handled (plaintext cached)`, ms: Math.round(tAll) });
+    rows.push({ bench: 'text-history', case: 'with Veil: tab JS heap (MB) / message frames', ms: '', value: `${heapVeil} MB / ${frames} frames` });
+
+    // Without Veil: the same page in the same Chromium build, no extension.
+    const plain = await chromium.launchPersistentContext(freshProfileDir('plain'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+    });
+    try {
+      const p = await plain.newPage();
+      const s2 = performance.now();
+      await p.goto(`${site.url}/chat/${ROOM}?user=carol&editor=textarea&rerender=0`);
+      await p.waitForFunction((n) => document.querySelectorAll('#messages .msg').length >= n, COUNT, { timeout: 120_000 });
+      const tPlain = performance.now() - s2;
+      const heapPlain = await p.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 1e5) / 10);
+      rows.push({ bench: 'text-history', case: `without Veil: ${COUNT} messages rendered (ciphertext)`, ms: Math.round(tPlain) });
+      rows.push({ bench: 'text-history', case: 'without Veil: tab JS heap (MB)', ms: '', value: `${heapPlain} MB` });
+      rows.push({ bench: 'text-history', case: 'ratio: on-screen readable with Veil / rendered without', ms: '', value: (tVisible / tPlain).toFixed(2) });
+      rows.push({ bench: 'text-history', case: 'ratio: tab heap with Veil / without', ms: '', value: heapPlain > 0 ? (heapVeil / heapPlain).toFixed(2) : 'n/a' });
+    } finally {
+      await plain.close();
+    }
+  } finally {
+    await bob.close();
+    await site.close();
+  }
+  return rows;
+}
