@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startChatSite, type ChatSite } from '../chat-site/server';
-import { launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
+import { browsersUnderTest, launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
 import { acceptQuery, ask, createIdentity, openCompose, poll, startEncryption, waitStatus } from './text-flow';
 
 type Kind = 'chromium' | 'firefox';
@@ -50,12 +50,17 @@ interface AnyPage {
   close(): Promise<void>;
 }
 
+/** Pairs under test. By default each pair runs in the step of Bob's browser (VEIL_BROWSERS), so
+ * the Chromium step runs Chromium↔Chromium and the Firefox step Firefox↔Firefox and Chromium→Firefox. */
 function pairs(): Array<[Kind, Kind]> {
-  const raw = process.env.VEIL_CALL_PAIRS ?? 'chromium-chromium,firefox-firefox,chromium-firefox';
+  const explicit = process.env.VEIL_CALL_PAIRS;
+  const raw = explicit ?? 'chromium-chromium,firefox-firefox,chromium-firefox';
+  const kinds = browsersUnderTest();
   return raw
     .split(',')
     .map((s) => s.trim().split('-') as [Kind, Kind])
-    .filter((p) => p.length === 2 && p.every((k) => k === 'chromium' || k === 'firefox'));
+    .filter((p) => p.length === 2 && p.every((k) => k === 'chromium' || k === 'firefox'))
+    .filter((p) => explicit !== undefined || kinds.includes(p[1]));
 }
 
 /** A browser without Veil (baseline calls, and Carol who has no keys). */
