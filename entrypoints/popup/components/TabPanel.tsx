@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { StatusReply } from '../../../lib/messaging/protocol';
-import type { ConversationView, TabView } from '../../../lib/messaging/views';
+import type { CallView, ConversationView, TabView } from '../../../lib/messaging/views';
 import { knownSiteFor, originPattern } from '../../../lib/sites/match';
 import { call } from '../api';
 import { ErrorLine, Notice, useAction } from './common';
@@ -61,6 +61,32 @@ export function TabPanel({
   );
 }
 
+const CALL_TEXT: Record<CallView['status'], string> = {
+  encrypted: 'Call encrypted',
+  'not-encrypted': 'Call NOT encrypted',
+  'waiting-for-keys': 'Call waiting for keys',
+  failing: 'Call encryption failing',
+};
+
+/** The tab's call, if any: the truth from Veil's frame counters, not the page's word. */
+function CallState({ tabId }: { tabId: number }) {
+  const [view, setView] = useState<CallView | null>(null);
+  useEffect(() => {
+    void call('page:call-state', { tabId }).then((r) => setView(r.ok ? r.value : null));
+  }, [tabId]);
+  if (!view) return null;
+  const cls = view.status === 'encrypted' ? 'ok' : view.status === 'waiting-for-keys' ? 'warn' : 'bad';
+  return (
+    <div class="call" data-testid="call-state">
+      <p>
+        <span class={`pill ${cls}`}>{CALL_TEXT[view.status]}</span> {view.reason ?? ''}
+      </p>
+      {view.sas && <p class="hint">Read aloud in the call: {view.sas}</p>}
+      <p class="hint">The page itself owns your camera and microphone: a hostile page could record before Veil encrypts.</p>
+    </div>
+  );
+}
+
 function Conversation({ tabId }: { tabId: number }) {
   const [view, setView] = useState<TabView | null | undefined>(undefined);
   const [inactive, setInactive] = useState(false);
@@ -84,6 +110,7 @@ function Conversation({ tabId }: { tabId: number }) {
   const badge = conv.badge === 'key-changed' || conv.status === 'blocked-key-change' ? 'bad' : conv.badge === 'verified' ? 'ok' : 'warn';
   return (
     <div class="conversation" data-testid="conversation">
+      <CallState tabId={tabId} />
       <p>
         With <strong>{conv.peerHandle ?? 'unknown'}</strong> as {conv.selfHandle}
       </p>
