@@ -18,21 +18,17 @@ import { MitmRelay } from './mitm-relay';
 import {
   acceptQuery,
   createIdentity,
+  establishSession,
   openChat,
   openCompose,
   poll,
   readPlaintexts,
   sendInCompose,
-  startEncryption,
   waitStatus,
 } from './text-flow';
 
 async function handshake(a: DrivenPage, b: DrivenPage): Promise<void> {
-  const ac = await openCompose(a);
-  await startEncryption(ac);
-  await acceptQuery(b);
-  await waitStatus(ac, 'encrypted');
-  await waitStatus(await openCompose(b), 'encrypted');
+  await establishSession(a, b);
 }
 
 /** Opens the contact's verification view in the real popup and returns it with its safety number. */

@@ -8,18 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { artifactsDir, browsersUnderTest, launchVeil, type VeilBrowser } from './harness';
-import {
-  acceptQuery,
-  createIdentity,
-  openChat,
-  openCompose,
-  poll,
-  readPlaintexts,
-  sendInCompose,
-  startEncryption,
-  waitStatus,
-  type EditorKind,
-} from './text-flow';
+import { createIdentity, establishSession, openChat, poll, readPlaintexts, sendInCompose, type EditorKind } from './text-flow';
 
 const EDITORS: EditorKind[] = ['textarea', 'contenteditable', 'lexical', 'slate', 'quill'];
 const PER_SIDE = Number(process.env.VEIL_E2E_MESSAGES ?? 50);
@@ -79,12 +68,7 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     // go; the list is re-rendered explicitly below instead.
     const a = await openChat(alice, site, room, 'alice', editor, '&rerender=0');
     const b = await openChat(bob, site, room, 'bob', editor, '&rerender=0');
-    const ac = await openCompose(a);
-    await startEncryption(ac);
-    await acceptQuery(b);
-    await waitStatus(ac, 'encrypted');
-    const bc = await openCompose(b);
-    await waitStatus(bc, 'encrypted');
+    const { ac, bc } = await establishSession(a, b);
 
     const fromAlice = messagesFor('alice');
     const fromBob = messagesFor('bob');

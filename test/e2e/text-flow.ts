@@ -44,13 +44,13 @@ export async function veilFrames(page: DrivenPage, key: 'm' | 'c' | 'q'): Promis
   return out;
 }
 
-async function poll<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function poll<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -117,10 +117,26 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
       if (notice.startsWith('Not sent')) throw new Error(notice);
       return area?.value === '';
     }),
+    30_000,
+    40,
   ).catch(async (e: unknown) => {
     const editor = await page.evaluate(() => (window as unknown as { __chat?: { editorText(): string; error(): string } }).__chat?.editorText?.() ?? '').catch(() => '?');
     throw new Error(`${String(e)}; compose: ${await state().catch(() => '?')}; site editor holds ${JSON.stringify(editor).slice(0, 120)}`);
   });
+}
+
+/**
+ * Alice starts encryption in her compose frame, Bob accepts in his prompt frame, and both
+ * compose frames reach "encrypted". Returns both compose frames.
+ */
+export async function establishSession(a: DrivenPage, b: DrivenPage): Promise<{ ac: DrivenFrame; bc: DrivenFrame }> {
+  const ac = await openCompose(a);
+  await startEncryption(ac);
+  await acceptQuery(b);
+  await waitStatus(ac, 'encrypted');
+  const bc = await openCompose(b);
+  await waitStatus(bc, 'encrypted');
+  return { ac, bc };
 }
 
 /** Scrolls the message list through so every message frame exists, then reads them in order. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { browsersUnderTest, launchVeil, type VeilBrowser } from './harness';
-import { acceptQuery, createIdentity, openChat, openCompose, poll, readPlaintexts, sendInCompose, startEncryption, waitStatus } from './text-flow';
+import { createIdentity, establishSession, openChat, poll, readPlaintexts, sendInCompose, waitStatus } from './text-flow';
 
 const MESSAGES = 16;
 const STOP_EVERY = 4;
@@ -30,12 +30,7 @@ describe.each(browsersUnderTest())('background restarts mid-conversation in %s',
   it(`loses nothing when both backgrounds stop every ${STOP_EVERY} messages`, async () => {
     const a = await openChat(alice, site, 'restarts', 'alice', 'contenteditable', '&rerender=0');
     const b = await openChat(bob, site, 'restarts', 'bob', 'contenteditable', '&rerender=0');
-    const ac = await openCompose(a);
-    await startEncryption(ac);
-    await acceptQuery(b);
-    await waitStatus(ac, 'encrypted');
-    const bc = await openCompose(b);
-    await waitStatus(bc, 'encrypted');
+    const { ac, bc } = await establishSession(a, b);
     const expected: string[] = [];
     for (let i = 0; i < MESSAGES; i++) {
       const fromAlice = i % 3 !== 2;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { browsersUnderTest, launchVeil, type VeilBrowser } from './harness';
-import { acceptQuery, createIdentity, openChat, openCompose, readPlaintexts, sendInCompose, startEncryption, waitStatus, poll } from './text-flow';
+import { createIdentity, establishSession, openChat, poll, readPlaintexts, sendInCompose } from './text-flow';
 
 describe.each(browsersUnderTest())('text smoke in %s', (kind) => {
   let site: ChatSite;
@@ -22,12 +22,7 @@ describe.each(browsersUnderTest())('text smoke in %s', (kind) => {
   it('starts a session and carries messages both ways', async () => {
     const a = await openChat(alice, site, 'smoke', 'alice', 'textarea');
     const b = await openChat(bob, site, 'smoke', 'bob', 'textarea');
-    const ac = await openCompose(a);
-    await startEncryption(ac);
-    await acceptQuery(b);
-    await waitStatus(ac, 'encrypted');
-    const bc = await openCompose(b);
-    await waitStatus(bc, 'encrypted');
+    const { ac, bc } = await establishSession(a, b);
     await sendInCompose(a, ac, 'hello from alice');
     await sendInCompose(b, bc, 'hello from bob');
     await poll('bob to read', async () => (await readPlaintexts(b)).length >= 2);
