@@ -85,21 +85,22 @@ const viaBeforeInput: Attempt = (el, text) => {
 };
 
 /** Replaces the editor's content with text; true once the editor shows exactly that text. */
-export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string, afterInsert: () => void = () => undefined): Promise<boolean> {
+export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string, guard?: FocusGuard): Promise<boolean> {
   const first = adapter.editor();
   if (!first) return false;
   if (kind === 'textarea' && (first instanceof HTMLTextAreaElement || first instanceof HTMLInputElement)) {
+    // A textarea takes its value without focus.
     setTextareaValue(first, text);
-    afterInsert();
     return waitFor(() => matches(adapter, text), SETTLE_MS);
   }
   for (const attempt of [viaExecCommand, viaPaste, viaBeforeInput]) {
     const el = adapter.editor();
     if (!el) return false;
+    guard?.borrow();
     await selectAllIn(el);
     attempt(el, text);
     // Focus returns at once: the editor held it only for the insertion itself.
-    afterInsert();
+    guard?.giveBack();
     if (await waitFor(() => matches(adapter, text), SETTLE_MS)) return true;
   }
   return false;
@@ -121,14 +122,38 @@ function isEmpty(adapter: PageAdapter): boolean {
 export interface FocusKeeper {
   hasFocus(): boolean;
   refocus(): void;
+  /** True for Veil's own compose elements. */
+  owns(node: Node): boolean;
 }
 
-/** Sites focus their input again after sending, sometimes a frame later (Lexical): take it back. */
-const HOLD_FOCUS_MS = 800;
-function holdFocus(keeper: FocusKeeper): void {
-  const onFocus = (): void => void setTimeout(() => keeper.refocus(), 0);
-  document.addEventListener('focusin', onFocus, true);
-  setTimeout(() => document.removeEventListener('focusin', onFocus, true), HOLD_FOCUS_MS);
+/**
+ * While Veil posts for a user who is typing in its compose frame, focus belongs to the compose
+ * frame: Veil borrows the site's editor only for the insertion itself, and anything else that
+ * takes focus meanwhile (sites re-focus their input after a change or a send, some a frame
+ * later) gives it straight back. Without this, keystrokes — plaintext — would land in the page.
+ */
+const HOLD_AFTER_MS = 800;
+class FocusGuard {
+  private borrowed = false;
+  private readonly onFocus = (e: FocusEvent): void => {
+    // Focus moving into Veil's own compose frame is what we want; anything else is taken back.
+    if (this.borrowed || this.keeper.hasFocus() || (e.target instanceof Node && this.keeper.owns(e.target))) return;
+    setTimeout(() => !this.borrowed && !this.keeper.hasFocus() && this.keeper.refocus(), 0);
+  };
+  constructor(private readonly keeper: FocusKeeper) {
+    document.addEventListener('focusin', this.onFocus, true);
+  }
+  /** Veil itself needs the site's editor focused for an insertion. */
+  borrow(): void {
+    this.borrowed = true;
+  }
+  giveBack(): void {
+    this.borrowed = false;
+    if (!this.keeper.hasFocus()) this.keeper.refocus();
+  }
+  release(): void {
+    setTimeout(() => document.removeEventListener('focusin', this.onFocus, true), HOLD_AFTER_MS);
+  }
 }
 
 /**
@@ -137,25 +162,28 @@ function holdFocus(keeper: FocusKeeper): void {
  * back there after each send so their next keystrokes (plaintext) never land in the page.
  */
 export async function postTexts(adapter: PageAdapter, req: PostRequest, keeper?: FocusKeeper): Promise<Result<{ posted: number }>> {
+  const guard = keeper?.hasFocus() ? new FocusGuard(keeper) : undefined;
+  try {
+    return await postAll(adapter, req, guard);
+  } finally {
+    guard?.release();
+  }
+}
+
+async function postAll(adapter: PageAdapter, req: PostRequest, guard: FocusGuard | undefined): Promise<Result<{ posted: number }>> {
   let posted = 0;
   for (const text of req.texts) {
-    const composing = keeper?.hasFocus() ?? false;
     if (text.length > adapter.maxChars) {
       return fail('too-long', `text ${posted + 1} is ${text.length} characters; this site takes ${adapter.maxChars}`);
     }
     const el = adapter.editor();
     if (!el) return fail('not-found', `the site's message input was not found (posted ${posted} of ${req.texts.length})`);
-    const giveBack = (): void => {
-      if (composing) keeper?.refocus();
-    };
-    if (!(await insertText(adapter, adapter.editorKind(el), text, giveBack))) {
+    if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) {
       return fail('internal', `the site's editor did not take the text (posted ${posted} of ${req.texts.length})`);
     }
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();
     else pressEnter(adapter.editor() ?? el);
-    giveBack();
-    if (composing && keeper) holdFocus(keeper);
     if (!(await waitFor(() => isEmpty(adapter), CLEAR_MS))) {
       return fail('internal', `the site did not send (posted ${posted} of ${req.texts.length})`);
     }

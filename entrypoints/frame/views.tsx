@@ -88,7 +88,13 @@ export function ComposeFrame({ token }: { token: string }) {
     // Session state moves on while the frame is open (handshake, key change): keep it current.
     const t = setInterval(() => void refresh(), 2000);
     area.current?.focus();
-    return () => clearInterval(t);
+    // When Veil's content script hands focus back to this frame, the cursor belongs in the box.
+    const onWindowFocus = (): void => area.current?.focus();
+    window.addEventListener('focus', onWindowFocus);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', onWindowFocus);
+    };
   }, [token]);
 
   const conv = state?.conversation;

@@ -62,7 +62,7 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     await site?.close();
   });
 
-  it.each(EDITORS)('%s editor: 50 messages each way, only armor on the wire', async (editor) => {
+  it.each(EDITORS)('%s editor: 50 messages each way, only armor on the wire', { timeout: 420_000 }, async (editor) => {
     const room = `conv-${editor}`;
     // The site's timed full re-render is off here so a scroll pass can read every frame in one
     // go; the list is re-rendered explicitly below instead.

@@ -106,7 +106,18 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
     setter.call(area, t);
     area.dispatchEvent(new Event('input', { bubbles: true }));
   }, text);
+  // As a person would: press Enter once the previous message has gone out (Veil borrows the
+  // site's editor to post, briefly), with the cursor in Veil's compose box.
+  await poll('the site editor to be free', () =>
+    page.evaluate(() => (window as unknown as { __chat?: { editorText(): string } }).__chat?.editorText?.().trim() === ''), 30_000, 40);
   await compose.click('[data-testid=compose-text]');
+  // Focus must have settled in the compose box (sites re-focus their input after a send).
+  let steady = 0;
+  await poll('focus to settle in the compose box', async () => {
+    const focused = await compose.evaluate(() => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text');
+    steady = focused ? steady + 1 : 0;
+    return steady >= 4;
+  }, 10_000, 60);
   await page.press('Enter');
   const state = () =>
     compose.evaluate(() => `status "${document.querySelector('[data-testid=status]')?.textContent}", notice "${document.querySelector('[data-testid=notice]')?.textContent}"`);
