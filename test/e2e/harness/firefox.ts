@@ -26,7 +26,23 @@ function wrap(page: Page): DrivenPage {
     frames: async () => page.frames().filter((f) => f !== page.mainFrame()).map(wrapFrame),
     bringToFront: () => page.bringToFront(),
     goto: async (url) => void (await page.goto(url)),
-    reload: async () => void (await page.reload()),
+    reload: async () => {
+      // BiDi never reports a reload of a moz-extension:// page as loaded: reload from inside.
+      if (!(await href(page)).startsWith('moz-extension:')) return void (await page.reload());
+      // A marker on the old document tells the new one apart.
+      await page.evaluate(() => {
+        (window as unknown as { __veilBeforeReload?: boolean }).__veilBeforeReload = true;
+        setTimeout(() => location.reload(), 0);
+      });
+      for (let i = 0; i < 150; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const fresh = await page
+          .evaluate(() => !(window as unknown as { __veilBeforeReload?: boolean }).__veilBeforeReload && document.readyState === 'complete')
+          .catch(() => false);
+        if (fresh) return;
+      }
+      throw new Error('reload did not complete');
+    },
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
     waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
     click: (sel) => page.click(sel),
