@@ -58,7 +58,10 @@ async function nodeAlice(site: ChatSite) {
 
 async function visiblePlaintexts(page: DrivenPage): Promise<{ visible: number; shown: number }> {
   const visible = await page.evaluate(() => {
-    const list = document.querySelector('#messages')!.getBoundingClientRect();
+    // A chat opens at its latest messages.
+    const el = document.querySelector('#messages') as HTMLElement;
+    el.scrollTop = el.scrollHeight;
+    const list = el.getBoundingClientRect();
     // On-screen messages Veil shows as decrypted messages (handshake lines have no frame).
     return [...document.querySelectorAll('#messages [data-veil-display="message"]')].filter((m) => {
       const r = m.getBoundingClientRect();
