@@ -16,6 +16,8 @@ import { hasVeilText } from './text';
 const DEBOUNCE_MS = 150;
 /** Messages looked at per scan: a huge history is worked through over several scans. */
 const SCAN_LIMIT = 512;
+/** Messages looked at per scan at all (a lookup each when unchanged). */
+const MAX_MESSAGES = 50_000;
 const RETRY_MIN_MS = 2000;
 const RETRY_MAX_MS = 30_000;
 
@@ -115,13 +117,21 @@ export class Finder {
       }
       const nodes = [...this.changed].filter((n) => n.isConnected && !isVeilNode(n));
       this.changed.clear();
-      const messages = this.adapter.messagesAround(nodes, SCAN_LIMIT);
+      // Oldest first, so ratchet chains are read in order (skipping ahead is bounded); at most
+      // SCAN_LIMIT messages that need work per scan, the rest in the next scan. Messages already
+      // handled cost one lookup, so a long history is worked through, not re-read.
+      const messages = this.adapter.messagesAround(nodes, MAX_MESSAGES);
       const items: Array<{ key: string; author: string; text: string; el: Element; duplicate: boolean }> = [];
+      let more = false;
       for (const m of messages) {
         const body = this.adapter.bodyOf(m);
         const text = body.textContent ?? '';
         const prev = this.entries.get(body);
         if (prev && prev.text === text) continue;
+        if (items.length >= SCAN_LIMIT) {
+          more = true;
+          break;
+        }
         if (text.length > FOUND_LIMITS.textChars || !hasVeilText(text)) {
           if (prev) showDisplay(body, null);
           this.entries.delete(body);
@@ -132,8 +142,8 @@ export class Finder {
         items.push({ key: entry.key, author: this.adapter.authorOf(m), text, el: body, duplicate: this.isDuplicate(text, body) });
       }
       for (let i = 0; i < items.length; i += FOUND_LIMITS.items) await this.ask(items.slice(i, i + FOUND_LIMITS.items));
-      if (messages.length >= SCAN_LIMIT && this.root) {
-        // More than one scan's worth: continue with the rest later.
+      if (more && this.root) {
+        // More than one scan's worth: continue with the older rest later.
         this.changed.add(this.root);
         this.schedule();
       }

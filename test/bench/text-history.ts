@@ -16,7 +16,8 @@ import { Keyring, MemoryStore } from '../../lib/keyring';
 import { generateIdentity, serializeIdentity } from '../../lib/protocol';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { freshProfileDir } from '../e2e/harness/paths';
-import { launchVeil, type DrivenPage } from '../e2e/harness';
+import { artifactsDir, launchVeil, type DrivenPage } from '../e2e/harness';
+import { join } from 'node:path';
 import { acceptQuery, createIdentity, openChat, poll, veilFrames } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
@@ -114,7 +115,18 @@ export async function runTextHistoryBench(): Promise<Row[]> {
     await poll('visible plaintext', async () => {
       const v = await visiblePlaintexts(page);
       return v.visible > 0 && v.shown >= v.visible;
-    }, 180_000);
+    }, 180_000).catch(async (e: unknown) => {
+      await page.screenshot(join(artifactsDir, 'bench-history-failure.png'));
+      const kinds = await page.evaluate(() => {
+        const count: Record<string, number> = {};
+        for (const el of document.querySelectorAll('[data-veil-display]')) {
+          const k = `${el.getAttribute('data-veil-display')}:${(el.textContent ?? '').slice(0, 40)}`;
+          count[k] = (count[k] ?? 0) + 1;
+        }
+        return JSON.stringify(count).slice(0, 800);
+      });
+      throw new Error(`${String(e)}; displays: ${kinds}; visible/shown: ${JSON.stringify(await visiblePlaintexts(page))}`);
+    });
     const tVisible = performance.now() - start;
     await poll('all handled', () => page.evaluate((n) => document.querySelectorAll('[data-veil-display="message"]').length >= n, COUNT), 600_000);
     const tAll = performance.now() - start;
