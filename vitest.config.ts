@@ -21,6 +21,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           fileParallelism: false,
+          // Real browsers on a shared 2-core machine: one retry absorbs scheduling noise; a test
+          // that fails twice fails the run.
+          retry: 1,
           testTimeout: 180_000,
           hookTimeout: 240_000,
           globalSetup: ['test/e2e/global-setup.ts'],

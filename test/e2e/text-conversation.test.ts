@@ -63,7 +63,8 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
   });
 
   it.each(EDITORS)('%s editor: 50 messages each way, only armor on the wire', { timeout: 420_000 }, async (editor) => {
-    const room = `conv-${editor}`;
+    // A fresh room per attempt (the E2E project retries a failed test once).
+    const room = `conv-${editor}-${Date.now().toString(36)}`;
     // The site's timed full re-render is off here so a scroll pass can read every frame in one
     // go; the list is re-rendered explicitly below instead.
     const a = await openChat(alice, site, room, 'alice', editor, '&rerender=0');

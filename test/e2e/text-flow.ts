@@ -117,7 +117,7 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
     const focused = await compose.evaluate(() => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text');
     steady = focused ? steady + 1 : 0;
     return steady >= 4;
-  }, 10_000, 60);
+  }, 20_000, 60);
   await page.press('Enter');
   const state = () =>
     compose.evaluate(() => `status "${document.querySelector('[data-testid=status]')?.textContent}", notice "${document.querySelector('[data-testid=notice]')?.textContent}"`);

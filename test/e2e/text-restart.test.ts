@@ -28,8 +28,9 @@ describe.each(browsersUnderTest())('background restarts mid-conversation in %s',
   });
 
   it(`loses nothing when both backgrounds stop every ${STOP_EVERY} messages`, async () => {
-    const a = await openChat(alice, site, 'restarts', 'alice', 'contenteditable', '&rerender=0');
-    const b = await openChat(bob, site, 'restarts', 'bob', 'contenteditable', '&rerender=0');
+    const room = `restarts-${Date.now().toString(36)}`; // fresh room if retried
+    const a = await openChat(alice, site, room, 'alice', 'contenteditable', '&rerender=0');
+    const b = await openChat(bob, site, room, 'bob', 'contenteditable', '&rerender=0');
     const { ac, bc } = await establishSession(a, b);
     const expected: string[] = [];
     for (let i = 0; i < MESSAGES; i++) {

@@ -20,8 +20,9 @@ describe.each(browsersUnderTest())('text smoke in %s', (kind) => {
   });
 
   it('starts a session and carries messages both ways', async () => {
-    const a = await openChat(alice, site, 'smoke', 'alice', 'textarea');
-    const b = await openChat(bob, site, 'smoke', 'bob', 'textarea');
+    const attempt = Date.now().toString(36); // fresh room if retried
+    const a = await openChat(alice, site, `smoke-${attempt}`, 'alice', 'textarea');
+    const b = await openChat(bob, site, `smoke-${attempt}`, 'bob', 'textarea');
     const { ac, bc } = await establishSession(a, b);
     await sendInCompose(a, ac, 'hello from alice');
     await sendInCompose(b, bc, 'hello from bob');
