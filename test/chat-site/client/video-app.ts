@@ -12,7 +12,17 @@ type Signal =
   | { kind: 'ice'; candidate: RTCIceCandidateInit | null };
 
 export interface CallStats {
-  video: { framesDecoded: number; framesReceived: number; packetsReceived: number; framesSent: number; packetsSent: number; codec: string };
+  video: {
+    framesDecoded: number;
+    framesReceived: number;
+    packetsReceived: number;
+    framesSent: number;
+    packetsSent: number;
+    /** mimeType of the codec the inbound video uses (getStats codecId -> codec). */
+    codec: string;
+    /** mimeType of the codec the outbound video uses. */
+    sendCodec: string;
+  };
   audio: { packetsReceived: number; packetsSent: number; audioLevel: number; totalAudioEnergy: number };
   connectionState: string;
 }
@@ -38,6 +48,8 @@ export interface CallHooks {
   readonly state: CallState;
   readonly partner: string | null;
   readonly media: FakeMedia | null;
+  /** The `codec` query parameter (vp8, vp9, av1, h264) and what applying it did. */
+  readonly codecPreference: CodecPreference;
   start(): Promise<void>;
   next(): void;
   stats(): Promise<CallStats>;
@@ -47,6 +59,53 @@ export interface CallHooks {
 declare global {
   interface Window {
     __call?: CallHooks;
+  }
+}
+
+export interface CodecPreference {
+  /** Requested video codec (lowercase, e.g. "vp9"), or null when the page negotiates freely. */
+  wanted: string | null;
+  /** 'unset' without the parameter; 'applied' once setCodecPreferences took it; else why not. */
+  state: 'unset' | 'applied' | 'unsupported' | 'failed';
+  detail: string;
+}
+
+/** `?codec=vp8|vp9|av1|h264`: the video codec this page insists on (test hook for real codecs). */
+const VIDEO_CODECS: Record<string, string> = { vp8: 'video/vp8', vp9: 'video/vp9', av1: 'video/av1', h264: 'video/h264' };
+const codecParam = new URLSearchParams(location.search).get('codec')?.toLowerCase() ?? null;
+const codecPreference: CodecPreference = { wanted: codecParam, state: 'unset', detail: '' };
+
+/**
+ * Restricts the connection's video transceivers to the wanted codec (plus rtx, which carries its
+ * retransmissions). Both sides apply it, so the offer and the answer list only that codec and the
+ * call really uses it. Profiles/variants of the codec the browser cannot send are dropped.
+ */
+function preferVideoCodec(conn: RTCPeerConnection): void {
+  if (codecParam === null) return;
+  const mime = VIDEO_CODECS[codecParam];
+  if (!mime) {
+    codecPreference.state = 'unsupported';
+    codecPreference.detail = `unknown codec parameter ${codecParam}`;
+    return;
+  }
+  const recv = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+  const sendable = new Set((RTCRtpSender.getCapabilities('video')?.codecs ?? []).map((c) => `${c.mimeType.toLowerCase()} ${c.sdpFmtpLine ?? ''}`));
+  const wanted = recv.filter((c) => c.mimeType.toLowerCase() === mime && sendable.has(`${mime} ${c.sdpFmtpLine ?? ''}`));
+  if (wanted.length === 0) {
+    codecPreference.state = 'unsupported';
+    codecPreference.detail = `${mime} is not both sendable and receivable here`;
+    return;
+  }
+  const rtx = recv.filter((c) => c.mimeType.toLowerCase() === 'video/rtx');
+  try {
+    for (const t of conn.getTransceivers()) {
+      if (t.sender.track?.kind === 'video' || t.receiver.track.kind === 'video') t.setCodecPreferences([...wanted, ...rtx]);
+    }
+    codecPreference.state = 'applied';
+    codecPreference.detail = wanted.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`.trim()).join(', ');
+  } catch (err) {
+    codecPreference.state = 'failed';
+    codecPreference.detail = String(err);
   }
 }
 
@@ -88,6 +147,7 @@ function hangup(): void {
 function newPeer(): RTCPeerConnection {
   const conn = new RTCPeerConnection({ iceServers: [] });
   if (media) for (const track of media.stream.getTracks()) conn.addTrack(track, media.stream);
+  preferVideoCodec(conn);
   conn.onicecandidate = (e) => chat.sendFrame({ t: 'signal', payload: { kind: 'ice', candidate: e.candidate ? e.candidate.toJSON() : null } });
   conn.ontrack = (e) => {
     const stream = e.streams[0] ?? new MediaStream([e.track]);
@@ -177,7 +237,7 @@ document.getElementById('next')?.addEventListener('click', () => {
 
 async function stats(): Promise<CallStats> {
   const out: CallStats = {
-    video: { framesDecoded: 0, framesReceived: 0, packetsReceived: 0, framesSent: 0, packetsSent: 0, codec: '' },
+    video: { framesDecoded: 0, framesReceived: 0, packetsReceived: 0, framesSent: 0, packetsSent: 0, codec: '', sendCodec: '' },
     audio: { packetsReceived: 0, packetsSent: 0, audioLevel: 0, totalAudioEnergy: 0 },
     connectionState: pc?.connectionState ?? 'none',
   };
@@ -198,6 +258,7 @@ async function stats(): Promise<CallStats> {
     } else if (s.type === 'outbound-rtp' && kind === 'video') {
       out.video.framesSent += num(s.framesSent);
       out.video.packetsSent += num(s.packetsSent);
+      if (typeof s.codecId === 'string') out.video.sendCodec = codecs.get(s.codecId) ?? '';
     } else if (s.type === 'inbound-rtp' && kind === 'audio') {
       out.audio.packetsReceived += num(s.packetsReceived);
       out.audio.audioLevel = Math.max(out.audio.audioLevel, num(s.audioLevel));
@@ -266,6 +327,9 @@ window.__call = {
   },
   get media() {
     return media;
+  },
+  get codecPreference() {
+    return { ...codecPreference };
   },
   start,
   next,
