@@ -5,7 +5,7 @@
 import { EpochChain } from '../../lib/calls/call-keys';
 import { KeySchedule, type KeyAction } from '../../lib/calls/schedule';
 import { callIdFromSdp } from '../../lib/calls/sdp';
-import { buildReport, type CallReport, type KeyState, type PlatformCounts } from '../../lib/calls/status';
+import { buildReport, bypassCheckNeeded, ReportGate, type CallReport, type KeyState, type PlatformCounts } from '../../lib/calls/status';
 import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
 import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
 import type { BridgeClient } from './bridge-client';
@@ -49,6 +49,7 @@ export class CallController {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ended = false;
   private sendersBlocked = false;
+  private readonly reportGate = new ReportGate();
 
   constructor(
     private readonly pc: RTCPeerConnection,
@@ -249,7 +250,7 @@ export class CallController {
   private async tick(): Promise<void> {
     if (this.ended) return;
     if ((this.keys === 'no-session' || this.keys === 'requested') && Date.now() >= this.nextKeyTry) void this.requestKeys();
-    const [stats, platform] = await Promise.all([this.workerStats(), this.platform()]);
+    const stats = await this.workerStats();
     if (this.ended) return;
     const transforms = stats ?? [];
     if (this.schedule) {
@@ -261,6 +262,10 @@ export class CallController {
       }
       this.apply(this.schedule.tick({ now: Date.now(), framesSentTotal: sent, receivedEpoch: epoch }));
     }
+    // The browser's RTP counts only decide anything while a direction's transforms have seen no
+    // frame (a transform the browser bypasses); getStats is not free, so it is skipped otherwise.
+    const platform = stats === null || bypassCheckNeeded(transforms) ? await this.platform() : null;
+    if (this.ended) return;
     const kind = this.pipelineKind ?? 'worker';
     const report: CallReport = buildReport({
       transforms,
@@ -271,7 +276,7 @@ export class CallController {
       unattached: kind === 'none' ? 0 : this.unattached(),
     });
     if (kind === 'none' && (this.keys === 'installed' || this.env.bridge.strict)) this.blockSenders();
-    this.env.bridge.status(this.callRef, report);
+    if (this.reportGate.shouldSend(report, Date.now())) this.env.bridge.status(this.callRef, report);
   }
 
   /** No way to encrypt here (Firefox without a worker): stop sending rather than send clear. */

@@ -114,3 +114,42 @@ export function buildReport(input: ReportInput): CallReport {
   if (input.keys === 'requested' || input.keys === 'unknown') return { ...base, status: anyPlain ? 'not-encrypted' : 'waiting-for-keys', reason: null };
   return { ...base, status: 'not-encrypted', reason: input.keys === 'no-session' ? 'no encrypted chat session with this person' : 'Veil could not get call keys' };
 }
+
+/**
+ * The browser's RTP counts (getStats, not free) only matter while a direction's transforms have
+ * seen no frame: once both directions have, the bypass check above cannot fire.
+ */
+export function bypassCheckNeeded(transforms: ReadonlyArray<TransformStats>): boolean {
+  let send = 0;
+  let receive = 0;
+  for (const t of transforms) {
+    const n = t.audio.framesIn + t.video.framesIn;
+    if (t.direction === 'send') send += n;
+    else receive += n;
+  }
+  return send === 0 || receive === 0;
+}
+
+/** Everything a report says except its frame counters. */
+export function reportSignature(r: CallReport): string {
+  return [r.status, r.reason, r.pipeline, r.keys, r.strict, r.sendEpoch, r.receiveEpoch, r.peerEncrypting, r.transforms, r.send.dropped > 0, r.receive.dropped > 0].join('|');
+}
+
+/**
+ * Which status reports go out: a change in what the report says goes at once; otherwise one
+ * heartbeat (fresh counters) per `heartbeatMs`. The overlay calls a report older than 5 s stale.
+ */
+export class ReportGate {
+  private lastAt = Number.NEGATIVE_INFINITY;
+  private lastSig = '';
+
+  constructor(private readonly heartbeatMs = 1900) {}
+
+  shouldSend(report: CallReport, now: number): boolean {
+    const sig = reportSignature(report);
+    if (sig === this.lastSig && now - this.lastAt < this.heartbeatMs) return false;
+    this.lastSig = sig;
+    this.lastAt = now;
+    return true;
+  }
+}

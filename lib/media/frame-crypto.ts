@@ -80,22 +80,45 @@ export function webCryptoAesGcm(subtle: SubtleLike): AsyncAead {
 
 const DOMAIN = new TextEncoder().encode('veil-media-1');
 
-function u32(n: number): Uint8Array {
-  return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+function putU32(out: Uint8Array, at: number, n: number): number {
+  out[at] = (n >>> 24) & 0xff;
+  out[at + 1] = (n >>> 16) & 0xff;
+  out[at + 2] = (n >>> 8) & 0xff;
+  out[at + 3] = n & 0xff;
+  return at + 4;
 }
 
-/** `encLengths[i]` = plaintext length of the i-th enc piece. */
+/**
+ * `encLengths[i]` = plaintext length of the i-th enc piece. Written in one allocation: this runs
+ * for every audio and video frame in both directions.
+ */
 export function buildAad(codecId: number, trailer: Uint8Array, pieces: readonly Piece[], encLengths: readonly number[]): Uint8Array {
-  const parts: Uint8Array[] = [DOMAIN, new Uint8Array([codecId]), trailer, u32(pieces.length)];
+  let size = DOMAIN.length + 1 + trailer.length + 4;
+  for (const p of pieces) size += p.kind === 'clear' ? 5 + p.bytes.length : 5;
+  const out = new Uint8Array(size);
+  out.set(DOMAIN, 0);
+  let o = DOMAIN.length;
+  out[o++] = codecId;
+  out.set(trailer, o);
+  o = putU32(out, o + trailer.length, pieces.length);
   let e = 0;
   for (const p of pieces) {
     if (p.kind === 'clear') {
-      parts.push(new Uint8Array([0]), u32(p.bytes.length), p.bytes);
+      out[o++] = 0;
+      o = putU32(out, o, p.bytes.length);
+      out.set(p.bytes, o);
+      o += p.bytes.length;
     } else {
-      parts.push(new Uint8Array([1]), u32(encLengths[e++] ?? 0));
+      out[o++] = 1;
+      o = putU32(out, o, encLengths[e++] ?? 0);
     }
   }
-  return concat(parts);
+  return out;
+}
+
+/** The bytes of the enc pieces in order; a single piece is used as it is (no copy). */
+function joinEnc(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : concat(parts);
 }
 
 export interface FrameInfo {
@@ -121,9 +144,19 @@ function prepareSeal(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, s
   const split = rules.split(plain, TAG_LENGTH + trailerLength({ keyId: send.epoch, counter: send.counter }));
   if (!split.ok) return split;
   const pieces = split.value;
-  const encLengths = pieces.filter((p) => p.kind === 'enc').map((p) => p.bytes.length);
+  const encParts: Uint8Array[] = [];
+  const encLengths: number[] = [];
+  let lastEnc = -1;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.kind !== 'enc') continue;
+    encParts.push(p.bytes);
+    encLengths.push(p.bytes.length);
+    lastEnc = i;
+  }
   const aad = buildAad(rules.id, trailer, pieces, encLengths);
-  const plaintext = concat(pieces.filter((p) => p.kind === 'enc').map((p) => p.bytes));
+  // The AEAD reads its input and writes a fresh output: the split's own bytes can go in directly.
+  const plaintext = joinEnc(encParts);
   return ok({
     key: send.key,
     nonce: frameNonce(send.salt, send.counter),
@@ -132,17 +165,25 @@ function prepareSeal(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, s
     info: { epoch: send.epoch, counter: send.counter },
     finish(sealed: Uint8Array): Uint8Array {
       const out: Piece[] = [];
-      const lastEnc = pieces.reduce((last, p, i) => (p.kind === 'enc' ? i : last), -1);
       let off = 0;
-      pieces.forEach((p, i) => {
+      for (let i = 0; i < pieces.length; i++) {
+        const p = pieces[i]!;
         if (p.kind === 'clear') {
           out.push(p);
-          return;
+          continue;
         }
-        const ct = sealed.subarray(off, off + p.bytes.length);
-        off += p.bytes.length;
-        out.push({ kind: 'enc', bytes: i === lastEnc ? concat([ct, sealed.subarray(off), trailer]) : ct });
-      });
+        const n = p.bytes.length;
+        if (i === lastEnc) {
+          // ciphertext || tag || trailer in one allocation
+          const last = new Uint8Array(sealed.length - off + trailer.length);
+          last.set(sealed.subarray(off), 0);
+          last.set(trailer, sealed.length - off);
+          out.push({ kind: 'enc', bytes: last });
+        } else {
+          out.push({ kind: 'enc', bytes: sealed.subarray(off, off + n) });
+        }
+        off += n;
+      }
       return rules.join(out);
     },
   });
@@ -181,7 +222,8 @@ function prepareOpen(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, su
   const parsed = rules.parse(wire);
   if (!parsed.ok) return parsed;
   const pieces = parsed.value;
-  const lastEnc = pieces.reduce((last, p, i) => (p.kind === 'enc' ? i : last), -1);
+  let lastEnc = -1;
+  for (let i = 0; i < pieces.length; i++) if (pieces[i]!.kind === 'enc') lastEnc = i;
   const carrier = pieces[lastEnc];
   if (carrier === undefined) return mediaErr('malformed', 'no encrypted region');
   const trailer = decodeTrailer(carrier.bytes);
@@ -194,8 +236,9 @@ function prepareOpen(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, su
   if (verdict !== 'fresh') return mediaErr('replay', verdict);
   const encLengths: number[] = [];
   const sealedParts: Uint8Array[] = [];
-  pieces.forEach((p, i) => {
-    if (p.kind !== 'enc') return;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.kind !== 'enc') continue;
     if (i === lastEnc) {
       const body = p.bytes.subarray(0, p.bytes.length - t.length);
       encLengths.push(body.length - TAG_LENGTH);
@@ -204,13 +247,13 @@ function prepareOpen(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, su
       encLengths.push(p.bytes.length);
       sealedParts.push(p.bytes);
     }
-  });
+  }
   const aad = buildAad(rules.id, t.raw, pieces, encLengths);
   return ok({
     key: slot.key,
     nonce: frameNonce(slot.salt, t.counter),
     aad,
-    sealed: concat(sealedParts),
+    sealed: joinEnc(sealedParts),
     info: { epoch: t.keyId, counter: t.counter },
     finish(plaintext: Uint8Array): Uint8Array {
       slot.replay.mark(t.counter);

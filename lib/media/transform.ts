@@ -98,7 +98,14 @@ function cloneCounters(c: KindCounters): KindCounters {
 
 export type SetModeResult = { ok: true } | { ok: false; error: 'latched' | 'wrong-direction' };
 
-function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+/**
+ * The frame's new data as an ArrayBuffer. The crypto layer returns freshly allocated bytes (never
+ * a view of the incoming frame): when they fill their buffer exactly, that buffer is handed over
+ * as it is, saving a copy of every frame; otherwise the bytes are copied out.
+ */
+export function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  const buf = bytes.buffer;
+  if (buf instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength) return buf;
   const out = new ArrayBuffer(bytes.length);
   new Uint8Array(out).set(bytes);
   return out;
@@ -243,7 +250,7 @@ export class MediaTransform {
     c.encrypted++;
     this.dropStreak = 0;
     this.lastEpoch = r.value.epoch;
-    return { action: 'enqueue', data: copyToArrayBuffer(r.value.data), outcome: 'encrypted' };
+    return { action: 'enqueue', data: ownArrayBuffer(r.value.data), outcome: 'encrypted' };
   }
 
   private receive(c: KindCounters, codec: CodecName | null, data: Uint8Array, original: ArrayBuffer): FrameDecision {
@@ -268,7 +275,7 @@ export class MediaTransform {
     c.decrypted++;
     this.dropStreak = 0;
     this.lastEpoch = r.value.epoch;
-    return { action: 'enqueue', data: copyToArrayBuffer(r.value.data), outcome: 'decrypted' };
+    return { action: 'enqueue', data: ownArrayBuffer(r.value.data), outcome: 'decrypted' };
   }
 
   private kindOf(frame: EncodedFrameLike, meta: FrameMetadataLike): MediaKind {

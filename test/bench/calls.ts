@@ -401,7 +401,7 @@ function splitRows(label: string, runs: Measured[]): Row[] {
   const classes = sorted.filter(([k]) => k.endsWith(' / *'));
   for (const [cls, ticks] of classes) {
     const prefix = cls.slice(0, -1);
-    const threads = sorted.filter(([k]) => k.startsWith(prefix) && !k.endsWith(' / *')).slice(0, 4);
+    const threads = sorted.filter(([k]) => k.startsWith(prefix) && !k.endsWith(' / *')).slice(0, 8);
     rows.push({
       bench: 'call CPU split',
       setup: label,

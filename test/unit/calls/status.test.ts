@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, BYPASS_PACKETS, type ReportInput } from '../../../lib/calls/status.ts';
+import { buildReport, BYPASS_PACKETS, bypassCheckNeeded, ReportGate, type ReportInput } from '../../../lib/calls/status.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { MediaTransform, type TransformStats } from '../../../lib/media/transform.ts';
 import { vp8DeltaFrame } from '../media/frames.ts';
@@ -57,5 +57,54 @@ describe('call status report', () => {
     expect(buildReport(base({ transforms: t, unattached: 1 })).status).toBe('failing');
     expect(buildReport(base({ transforms: [], pipeline: 'none' })).status).toBe('failing');
     expect(buildReport(base({ transforms: [], pipeline: 'none', keys: 'no-session' })).status).toBe('not-encrypted');
+  });
+});
+
+describe('status report cost: getStats and report cadence', () => {
+  const sendOn = stats('send', { keyed: true, frames: 3 });
+  const recvOn = stats('receive', { keyed: true, frames: 3 });
+  const sendOff = stats('send', { keyed: true, frames: 0 });
+  const recvOff = stats('receive', { keyed: true, frames: 0 });
+
+  it('the browser stats are needed exactly while a direction has seen no frame', () => {
+    expect(bypassCheckNeeded([])).toBe(true);
+    expect(bypassCheckNeeded([sendOn])).toBe(true);
+    expect(bypassCheckNeeded([sendOn, recvOff])).toBe(true);
+    expect(bypassCheckNeeded([sendOff, recvOn])).toBe(true);
+    expect(bypassCheckNeeded([sendOn, recvOn])).toBe(false);
+  });
+
+  it('skipping the browser stats never changes a report (every combination)', () => {
+    const sets = [[], [sendOn], [recvOn], [sendOn, recvOn], [sendOff, recvOn], [sendOn, recvOff], [sendOff, recvOff]];
+    const platforms = [{ packetsSent: 0, packetsReceived: 0 }, { packetsSent: BYPASS_PACKETS, packetsReceived: 0 }, { packetsSent: 0, packetsReceived: BYPASS_PACKETS }, { packetsSent: 999, packetsReceived: 999 }];
+    let compared = 0;
+    for (const transforms of sets) {
+      if (bypassCheckNeeded(transforms)) continue;
+      for (const platform of platforms) {
+        for (const keys of ['installed', 'requested', 'no-session'] as const) {
+          expect(buildReport(base({ transforms, platform: null, keys }))).toEqual(buildReport(base({ transforms, platform, keys })));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(12);
+    // ...while with a silent direction the same packets do decide the status.
+    expect(buildReport(base({ transforms: [sendOn, recvOff], platform: { packetsSent: 0, packetsReceived: BYPASS_PACKETS } })).status).toBe('failing');
+  });
+
+  it('a changed status goes out at once; unchanged reports only as a heartbeat', () => {
+    const gate = new ReportGate(2000);
+    const ok = buildReport(base({ transforms: [sendOn, recvOn] }));
+    const failing = buildReport(base({ transforms: [sendOn, recvOff], platform: { packetsSent: 0, packetsReceived: BYPASS_PACKETS } }));
+    expect(gate.shouldSend(ok, 0)).toBe(true);
+    expect(gate.shouldSend(ok, 1000)).toBe(false);
+    expect(gate.shouldSend(failing, 1100)).toBe(true);
+    expect(gate.shouldSend(failing, 1200)).toBe(false);
+    expect(gate.shouldSend(ok, 1300)).toBe(true);
+    expect(gate.shouldSend(ok, 3299)).toBe(false);
+    expect(gate.shouldSend(ok, 3300)).toBe(true);
+    // new drops are a change too
+    const dropped = { ...ok, receive: { ...ok.receive, dropped: 1, drops: { 'auth-failed': 1 } } };
+    expect(gate.shouldSend(dropped, 3400)).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import fc from 'fast-check';
 import { rulesFor } from '../../../lib/media/codecs/index.ts';
 import { decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../../../lib/media/frame-crypto.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { ReplayWindow } from '../../../lib/media/replay-window.ts';
+import { encodeTrailer, frameNonce } from '../../../lib/media/frame-format.ts';
 import { h264KeyFrame, vp8DeltaFrame, vp8KeyFrame } from './frames.ts';
 import { key, pair } from './helpers.ts';
 
@@ -153,5 +155,58 @@ describe('WebCrypto AES-GCM path (injected)', () => {
     t[20]! ^= 4;
     expect(await decryptFrameAsync(rx, vp8, t, aead)).toMatchObject({ ok: false });
     expect(() => decryptFrame(rx, vp8, e.value.data)).toThrow(/suite/);
+  });
+});
+
+describe('wire format (independent construction from docs/media.md)', () => {
+  const u32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+
+  /** VP8 delta frame by hand: 3 clear bytes, ChaCha20-Poly1305 over the rest, tag, CTR KID CFG. */
+  function byHand(rx: MediaKeyRing, plain: Uint8Array, epoch: number, counter: number): Uint8Array {
+    const slot = rx.receiveKey(epoch);
+    if (!slot) throw new Error('no key');
+    const trailer = encodeTrailer({ keyId: epoch, counter });
+    const clear = plain.subarray(0, 3);
+    const body = plain.subarray(3);
+    const aad = new Uint8Array([...new TextEncoder().encode('veil-media-1'), vp8.id, ...trailer, ...u32(2), 0, ...u32(3), ...clear, 1, ...u32(body.length)]);
+    const sealed = chacha20poly1305(slot.key, frameNonce(slot.salt, counter), aad).encrypt(body);
+    return new Uint8Array([...clear, ...sealed, ...trailer]);
+  }
+
+  it('encryptFrame writes exactly the documented bytes, and decryptFrame reads them', () => {
+    const { tx, rx } = pair(1);
+    for (let counter = 0; counter < 300; counter += 1) {
+      const plain = vp8DeltaFrame(50 + (counter % 7) * 40, counter + 1);
+      const e = encryptFrame(tx, vp8, plain);
+      if (!e.ok) throw new Error(e.error.code);
+      const expected = byHand(rx, plain, 1, counter);
+      expect(e.value.counter).toBe(counter);
+      expect(Buffer.from(e.value.data).equals(Buffer.from(expected))).toBe(true);
+      const d = decryptFrame(rx, vp8, expected);
+      if (!d.ok) throw new Error(d.error.code);
+      expect(Buffer.from(d.value.data).equals(Buffer.from(plain))).toBe(true);
+    }
+  });
+
+  it('encrypting never modifies the input frame; decrypting never modifies the wire frame', () => {
+    const { tx, rx } = pair(1);
+    for (const plain of [vp8KeyFrame(400), vp8DeltaFrame(200)]) {
+      const before = plain.slice();
+      const e = encryptFrame(tx, vp8, plain);
+      if (!e.ok) throw new Error(e.error.code);
+      expect(Buffer.from(plain).equals(Buffer.from(before))).toBe(true);
+      const wire = e.value.data.slice();
+      expect(decryptFrame(rx, vp8, e.value.data).ok).toBe(true);
+      expect(Buffer.from(e.value.data).equals(Buffer.from(wire))).toBe(true);
+    }
+    const h = h264KeyFrame(500);
+    const hb = h.slice();
+    const { tx: tx2, rx: rx2 } = pair(1);
+    const e = encryptFrame(tx2, rulesFor('h264'), h);
+    if (!e.ok) throw new Error(e.error.code);
+    expect(Buffer.from(h).equals(Buffer.from(hb))).toBe(true);
+    const wire = e.value.data.slice();
+    expect(decryptFrame(rx2, rulesFor('h264'), e.value.data).ok).toBe(true);
+    expect(Buffer.from(e.value.data).equals(Buffer.from(wire))).toBe(true);
   });
 });

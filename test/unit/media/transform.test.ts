@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
-import { MediaTransform, type EncodedFrameLike } from '../../../lib/media/transform.ts';
+import { MediaTransform, ownArrayBuffer, type EncodedFrameLike } from '../../../lib/media/transform.ts';
 import { opusFrame, vp8DeltaFrame, vp8KeyFrame } from './frames.ts';
 import { key } from './helpers.ts';
 
@@ -138,5 +138,37 @@ describe('MediaTransform', () => {
     keys(1);
     const f: EncodedFrameLike = { data: new ArrayBuffer(10), getMetadata: () => { throw new Error('page'); } };
     expect(tx.process(f)).toEqual({ action: 'drop', reason: 'unknown-codec' });
+  });
+});
+
+describe('frame buffers (one copy less per frame)', () => {
+  it('ownArrayBuffer hands over a buffer the bytes fill exactly, and copies views', () => {
+    const whole = new Uint8Array([1, 2, 3]);
+    expect(ownArrayBuffer(whole)).toBe(whole.buffer);
+    const big = new Uint8Array([9, 1, 2, 3, 9]);
+    const view = big.subarray(1, 4);
+    const out = ownArrayBuffer(view);
+    expect(out).not.toBe(big.buffer);
+    expect([...new Uint8Array(out)]).toEqual([1, 2, 3]);
+    new Uint8Array(out)[0] = 7; // the copy is independent
+    expect(big[1]).toBe(1);
+  });
+
+  it('encrypted and decrypted frames never share a buffer with the incoming frame, and leave it untouched', () => {
+    const { tx, rx, keys } = setup();
+    keys(1);
+    for (const [plain, mime] of [[vp8KeyFrame(500), 'video/VP8'], [vp8DeltaFrame(120), 'video/VP8'], [opusFrame(60), 'audio/opus']] as const) {
+      const inFrame = frame(plain, mime, 'delta');
+      const e = tx.process(inFrame);
+      if (e.action !== 'enqueue') throw new Error('send dropped');
+      expect(e.data).not.toBe(inFrame.data);
+      expect([...new Uint8Array(inFrame.data)]).toEqual([...plain]);
+      const wire = frame(new Uint8Array(e.data), mime, 'delta');
+      const d = rx.process(wire);
+      if (d.action !== 'enqueue') throw new Error('receive dropped');
+      expect(d.data).not.toBe(wire.data);
+      expect([...new Uint8Array(d.data)]).toEqual([...plain]);
+      expect([...new Uint8Array(wire.data)]).toEqual([...new Uint8Array(e.data)]);
+    }
   });
 });
