@@ -11,7 +11,7 @@
 import { browser } from 'wxt/browser';
 import { deriveCallMaterial } from '../../lib/calls/call-keys';
 import { callIdFromFingerprints } from '../../lib/calls/sdp';
-import type { CallReport } from '../../lib/calls/status';
+import { reportSignature, type CallReport } from '../../lib/calls/status';
 import { loadMeta, loadPeer } from '../../lib/chat/records';
 import type { PageContext } from '../../lib/chat/types';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
@@ -23,6 +23,12 @@ const PAGES_KEY = 'veil.pages';
 const CALLS_KEY = 'veil.calls';
 /** Calls kept per tab (a page with "Next" makes a new one per partner). */
 const MAX_CALLS_PER_TAB = 4;
+/**
+ * Status reports that only move frame counters are mirrored to storage at most this often (the
+ * mirror is for a restarted background; the live view comes from memory). Anything else a report
+ * says, and every other change, is written at once.
+ */
+const COUNTERS_PERSIST_MS = 10_000;
 
 interface CallRecord {
   tabId: number;
@@ -38,6 +44,7 @@ interface CallRecord {
 /** Call records per tab, mirrored to storage.session so a restarted background still shows the SAS. */
 const calls = {
   cache: null as CallRecord[] | null,
+  persistedAt: 0,
   async all(): Promise<CallRecord[]> {
     if (!this.cache) {
       const raw = (await browser.storage.session.get([CALLS_KEY]))[CALLS_KEY];
@@ -48,13 +55,23 @@ const calls = {
   async upsert(tabId: number, callRef: string, patch: Partial<CallRecord>): Promise<void> {
     const all = await this.all();
     let rec = all.find((c) => c.tabId === tabId && c.callRef === callRef);
+    const countersOnly =
+      rec !== undefined &&
+      Object.keys(patch).length === 1 &&
+      patch.report !== undefined &&
+      patch.report !== null &&
+      rec.report !== null &&
+      reportSignature(patch.report) === reportSignature(rec.report);
     if (!rec) {
       rec = { tabId, callRef, callId: null, sas: null, peer: null, report: null, updatedAt: Date.now(), ended: false };
       all.push(rec);
       const mine = all.filter((c) => c.tabId === tabId);
       for (const old of mine.slice(0, Math.max(0, mine.length - MAX_CALLS_PER_TAB))) all.splice(all.indexOf(old), 1);
     }
-    Object.assign(rec, patch, { updatedAt: Date.now() });
+    const now = Date.now();
+    Object.assign(rec, patch, { updatedAt: now });
+    if (countersOnly && now - this.persistedAt < COUNTERS_PERSIST_MS) return;
+    this.persistedAt = now;
     await browser.storage.session.set({ [CALLS_KEY]: all });
   },
   async dropTab(tabId: number): Promise<void> {

@@ -14,17 +14,32 @@ const LABEL: Record<CallView['status'], string> = {
   failing: '⛔ Encryption failing: media blocked',
 };
 
+/** Reports arrive every ~2 s; a report older than this is called stale. */
+const STALE_MS = 5000;
+const POLL_MS = 2000;
+
+/** What the overlay shows: a poll that changes none of it does not re-render the frame. */
+function shown(v: CallView | null): string {
+  if (v === null) return 'none';
+  return JSON.stringify([v.status, v.reason, v.sas, v.peer, v.pipeline, v.framesEncrypted, v.framesDecrypted, v.framesDropped, v.framesPassthrough, v.ageMs > STALE_MS]);
+}
+
 export function CallOverlay() {
   const [view, setView] = useState<CallView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let stop = false;
+    let last = '';
     const poll = async (): Promise<void> => {
       try {
         const r = await messenger.sendMessage('frame:call-state', undefined);
         if (stop) return;
         if (r.ok) {
-          setView(r.value);
+          const key = shown(r.value);
+          if (key !== last) {
+            last = key;
+            setView(r.value);
+          }
           setError(null);
         } else setError(r.error.message);
       } catch {
@@ -32,13 +47,13 @@ export function CallOverlay() {
       }
     };
     void poll();
-    const t = setInterval(() => void poll(), 1000);
+    const t = setInterval(() => void poll(), POLL_MS);
     return () => {
       stop = true;
       clearInterval(t);
     };
   }, []);
-  const stale = view !== null && view.ageMs > 5000;
+  const stale = view !== null && view.ageMs > STALE_MS;
   return (
     <div
       class="call-overlay"

@@ -32,9 +32,24 @@ export interface ScriptTransformerLike {
   sendKeyFrameRequest?(): Promise<unknown>;
 }
 
+/** The TransformStream constructor of the scope (WHATWG streams), when it has one. */
+export interface TransformStreamCtorLike {
+  new (transformer: { transform(chunk: unknown, controller: { enqueue(chunk: unknown): void }): void }): { readable: unknown; writable: unknown };
+}
+
+interface PipeableLike {
+  pipeThrough(transform: { readable: unknown; writable: unknown }): { pipeTo(destination: unknown): Promise<void> };
+}
+
 export interface WorkerScopeLike {
   onmessage: ((event: { data: unknown }) => void) | null;
   onrtctransform?: ((event: { transformer: ScriptTransformerLike }) => void) | null;
+  /**
+   * With it, frames flow through the browser's own pipe (readable -> transform -> writable)
+   * instead of a script loop with two awaited promises per frame: the same decisions, less work
+   * per frame.
+   */
+  TransformStream?: TransformStreamCtorLike;
 }
 
 export interface MediaWorkerOptions {
@@ -91,6 +106,37 @@ export function startMediaWorker(scope: WorkerScopeLike, options: MediaWorkerOpt
       ...(options.aead !== undefined ? { aead: options.aead } : {}),
     });
     transforms.set(desc.transformId, t);
+    /** One frame: the transform's decision; returns the frame to forward, or null to drop it. */
+    const handle = (value: unknown): EncodedFrameLike | null => {
+      if (!isFrame(value)) return null; // not an encoded frame: never forwarded
+      const decision = t.process(value);
+      if (t.takeNeedKeyframe()) {
+        emit({ v: 1, type: 'need-keyframe', transformId: desc.transformId, direction: desc.direction });
+        const req = desc.direction === 'send' ? transformer?.generateKeyFrame?.() : transformer?.sendKeyFrameRequest?.();
+        req?.catch(() => undefined);
+      }
+      if (decision.action === 'drop') return null;
+      if (decision.outcome === 'encrypted' || decision.outcome === 'decrypted') value.data = decision.data;
+      return value;
+    };
+    const Stream = scope.TransformStream;
+    const pipeable = readable as unknown as Partial<PipeableLike>;
+    if (Stream !== undefined && typeof pipeable.pipeThrough === 'function') {
+      // A throw in transform() errors the pipe and ends it, as a broken stream ends the loop below.
+      const ts = new Stream({
+        transform(chunk, controller) {
+          const out = handle(chunk);
+          if (out !== null) controller.enqueue(out);
+        },
+      });
+      pipes.push(
+        (pipeable as PipeableLike)
+          .pipeThrough(ts)
+          .pipeTo(writable)
+          .catch(() => undefined),
+      );
+      return;
+    }
     const run = async (): Promise<void> => {
       const reader = readable.getReader();
       const writer = writable.getWriter();
@@ -98,16 +144,8 @@ export function startMediaWorker(scope: WorkerScopeLike, options: MediaWorkerOpt
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          if (!isFrame(value)) continue; // not an encoded frame: never forwarded
-          const decision = t.process(value);
-          if (t.takeNeedKeyframe()) {
-            emit({ v: 1, type: 'need-keyframe', transformId: desc.transformId, direction: desc.direction });
-            const req = desc.direction === 'send' ? transformer?.generateKeyFrame?.() : transformer?.sendKeyFrameRequest?.();
-            req?.catch(() => undefined);
-          }
-          if (decision.action === 'drop') continue;
-          if (decision.data !== value.data) value.data = decision.data;
-          await writer.write(value);
+          const out = handle(value);
+          if (out !== null) await writer.write(out);
         }
         await writer.close();
       } catch {

@@ -17,8 +17,9 @@ function portPair(): { main: MessagePortLike & { events: WorkerEvent[] }; worker
   return { main, worker };
 }
 
-function boot(policy: 'encrypt' | 'strict' | 'passthrough' = 'encrypt') {
-  const scope: WorkerScopeLike = { onmessage: null, onrtctransform: null };
+/** `piped`: the scope has TransformStream, so frames go through pipeThrough/pipeTo (as in browsers). */
+function boot(policy: 'encrypt' | 'strict' | 'passthrough' = 'encrypt', piped = false) {
+  const scope: WorkerScopeLike = { onmessage: null, onrtctransform: null, ...(piped ? { TransformStream: TransformStream as unknown as WorkerScopeLike['TransformStream'] } : {}) };
   const handle = startMediaWorker(scope);
   const { main, worker } = portPair();
   scope.onmessage?.({ data: { v: 1, type: 'veil-media-init', port: worker, policy } });
@@ -33,10 +34,13 @@ function toFrame(i: number): EncodedFrameLike {
   return { data, ...(audio ? {} : { type: i % 30 === 1 ? ('key' as const) : ('delta' as const) }), getMetadata: () => ({ mimeType }) };
 }
 
-describe('media worker over WHATWG streams (Chromium createEncodedStreams path)', () => {
+describe.each([
+  ['script loop', false],
+  ['pipeThrough', true],
+])('media worker over WHATWG streams (Chromium createEncodedStreams path, %s)', (_name, piped) => {
   it('carries 1000 frames end to end through sender and receiver workers and counts them', async () => {
-    const tx = boot();
-    const rx = boot();
+    const tx = boot('encrypt', piped);
+    const rx = boot('encrypt', piped);
     tx.port.postMessage({ v: 1, type: 'set-send-key', epoch: 1, key: key(1) });
     rx.port.postMessage({ v: 1, type: 'add-receive-key', epoch: 1, key: key(1) });
     const originals = Array.from({ length: 1000 }, (_, i) => new Uint8Array(toFrame(i).data.slice(0)));
@@ -75,9 +79,56 @@ describe('media worker over WHATWG streams (Chromium createEncodedStreams path)'
   });
 });
 
-describe('media worker: Firefox RTCRtpScriptTransform path', () => {
+describe.each([
+  ['script loop', false],
+  ['pipeThrough', true],
+])('media worker: fail closed and broken streams (%s)', (_name, piped) => {
+  it('strict without keys forwards nothing; non-frames are never forwarded; later frames encrypt', async () => {
+    const w = boot('strict', piped);
+    const plain = [toFrame(2), toFrame(3), toFrame(4)];
+    const chunks: unknown[] = [plain[0], { data: 'not a buffer' }, plain[1], 'junk'];
+    let n = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const readable = new ReadableStream<unknown>({
+      async pull(c) {
+        if (n === chunks.length) await gate; // keys arrive, then one more frame
+        if (n < chunks.length) c.enqueue(chunks[n++]);
+        else if (n === chunks.length) {
+          n++;
+          c.enqueue(plain[2]);
+        } else c.close();
+      },
+    });
+    const out: Uint8Array[] = [];
+    const writable = new WritableStream<EncodedFrameLike>({ write: (f) => void out.push(new Uint8Array(f.data)) });
+    const clear = new Uint8Array(plain[2]!.data.slice(0));
+    w.port.postMessage({ v: 1, type: 'attach-streams', transformId: 's', direction: 'send', kind: 'video', readable, writable });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out.length).toBe(0);
+    w.port.postMessage({ v: 1, type: 'set-send-key', epoch: 1, key: key(1) });
+    release();
+    await w.handle.idle();
+    expect(out.length).toBe(1);
+    expect(Buffer.from(out[0]!).equals(Buffer.from(clear))).toBe(false);
+    expect(w.handle.stats()[0]!.stats.video.dropped['no-key']).toBe(2);
+  });
+
+  it('a stream that errors ends its pipe without throwing', async () => {
+    const w = boot('encrypt', piped);
+    const readable = new ReadableStream<unknown>({ pull: (c) => c.error(new Error('gone')) });
+    const writable = new WritableStream<EncodedFrameLike>();
+    w.port.postMessage({ v: 1, type: 'attach-streams', transformId: 'x', direction: 'send', readable, writable });
+    await expect(w.handle.idle()).resolves.toBeUndefined();
+  });
+});
+
+describe.each([
+  ['script loop', false],
+  ['pipeThrough', true],
+])('media worker: Firefox RTCRtpScriptTransform path (%s)', (_name, piped) => {
   it('attaches on rtctransform with Veil options and asks for a key frame after a key change', async () => {
-    const w = boot('strict');
+    const w = boot('strict', piped);
     let keyframes = 0;
     const frames = [toFrame(1), toFrame(2)];
     let n = 0;
