@@ -45,7 +45,7 @@ export class Finder {
   /** Which element first showed each armored text: a second one on the page is a replay. */
   private owners = new Map<string, Element>();
   /** Parts of long messages still waiting for their other parts: asked again with the next batch. */
-  private incomplete = new Set<Element>();
+  private incomplete = new Map<Element, string>();
   private retryMs = RETRY_MIN_MS;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
@@ -66,11 +66,23 @@ export class Finder {
     this.observer?.disconnect();
     this.root = root;
     this.observer = new MutationObserver((records) => {
+      // Veil's own drawing is not a change to scan: otherwise every redraw would scan again.
+      let any = false;
       for (const r of records) {
-        if (r.type === 'characterData') this.changed.add(r.target);
-        else for (const n of r.addedNodes) this.changed.add(n);
+        if (r.type === 'characterData') {
+          if (!isVeilNode(r.target)) {
+            this.changed.add(r.target);
+            any = true;
+          }
+        } else {
+          for (const n of r.addedNodes) {
+            if (isVeilNode(n)) continue;
+            this.changed.add(n);
+            any = true;
+          }
+        }
       }
-      this.schedule();
+      if (any) this.schedule();
     });
     this.observer.observe(root, { childList: true, subtree: true, characterData: true });
     this.changed.add(root);
@@ -107,14 +119,6 @@ export class Finder {
     }
     this.running = true;
     try {
-      if (this.changed.size > 0) {
-        for (const el of this.incomplete) {
-          if (!el.isConnected) continue;
-          this.entries.delete(el);
-          this.changed.add(el);
-        }
-        this.incomplete.clear();
-      }
       const nodes = [...this.changed].filter((n) => n.isConnected && !isVeilNode(n));
       this.changed.clear();
       // Oldest first, so ratchet chains are read in order (skipping ahead is bounded); at most
@@ -140,6 +144,20 @@ export class Finder {
         const entry: Entry = { key: newKey(), text, shown: null, asked: false };
         this.entries.set(body, entry);
         items.push({ key: entry.key, author: this.adapter.authorOf(m), text, el: body, duplicate: this.isDuplicate(text, body) });
+      }
+      // Parts of long messages that were waiting for others go with a batch that has something
+      // new (perhaps their missing part), after it; nothing new, nothing to re-ask.
+      if (items.length > 0) {
+        const asked = new Set(items.map((it) => it.el));
+        for (const [el, author] of this.incomplete) {
+          const prev = this.entries.get(el);
+          if (!el.isConnected || !prev || asked.has(el)) continue;
+          // Same drawing kept: an unchanged answer does not rebuild anything.
+          const entry: Entry = { ...prev, key: newKey() };
+          this.entries.set(el, entry);
+          items.push({ key: entry.key, author, text: prev.text, el, duplicate: false });
+        }
+        this.incomplete.clear();
       }
       for (let i = 0; i < items.length; i += FOUND_LIMITS.items) await this.ask(items.slice(i, i + FOUND_LIMITS.items));
       if (more && this.root) {
@@ -179,14 +197,15 @@ export class Finder {
       return;
     }
     this.retryMs = RETRY_MIN_MS;
-    const byKey = new Map(items.map((it) => [it.key, it.el] as const));
+    const byKey = new Map(items.map((it) => [it.key, it] as const));
     const answered = Array.isArray(reply.value) ? reply.value : [];
     for (const r of answered.slice(0, items.length)) {
-      const el = byKey.get(r?.key);
-      if (!el || !isDisplay(r.display)) continue;
+      const it = byKey.get(r?.key);
+      if (!it || !isDisplay(r.display)) continue;
       this.waiting.delete(r.key);
-      if (r.display.kind === 'fragment' && !r.display.complete) this.incomplete.add(el);
-      this.draw(el, r.display);
+      if (r.display.kind === 'fragment' && !r.display.complete) this.incomplete.set(it.el, it.author);
+      else this.incomplete.delete(it.el);
+      this.draw(it.el, r.display);
     }
   }
 

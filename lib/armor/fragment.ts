@@ -98,15 +98,24 @@ export function armorFragments(
   }
   const id = rng(FRAGMENT_ID_BYTES);
   if (id.length !== FRAGMENT_ID_BYTES) throw new RangeError('rng returned the wrong number of bytes');
-  const base = Math.floor(bytes.length / count);
-  const extra = bytes.length % count; // the first `extra` fragments carry one more byte
-  const blocks: string[] = [];
+  return fragmentSlices(bytes.length, count).map(([start, end], k) =>
+    buildBlock('fragment', encodeFragmentPayload(id, k, count, bytes.subarray(start, end)), alphabet),
+  );
+}
+
+/**
+ * How a message of `length` bytes is split into `count` fragments: evenly, the first
+ * `length % count` fragments one byte longer. [start, end) byte ranges, in order.
+ */
+export function fragmentSlices(length: number, count: number): Array<[number, number]> {
+  const base = Math.floor(length / count);
+  const extra = length % count;
+  const out: Array<[number, number]> = [];
   let offset = 0;
   for (let k = 0; k < count; k++) {
     const size = base + (k < extra ? 1 : 0);
-    const data = bytes.subarray(offset, offset + size);
+    out.push([offset, offset + size]);
     offset += size;
-    blocks.push(buildBlock('fragment', encodeFragmentPayload(id, k, count, data), alphabet));
   }
-  return blocks;
+  return out;
 }

@@ -17,6 +17,7 @@ export {
   MAX_FRAGMENT_COUNT,
   armorFragments,
   fragmentCapacity,
+  fragmentSlices,
   wholeBlockLength,
 } from './fragment.ts';
 export {

@@ -11,7 +11,7 @@
  * Every state change a ciphertext depends on is persisted (keyring.putSession) before the texts
  * that carry it are returned to be posted. All calls run one at a time.
  */
-import { Reassembler, armorFragments, findArmor, makeQueryLine, parseQuery, type ArmorPayload } from '../armor/index.ts';
+import { Reassembler, armorFragments, findArmor, fragmentSlices, makeQueryLine, parseQuery, type ArmorPayload } from '../armor/index.ts';
 import type { Keyring } from '../keyring/index.ts';
 import type { Result, VeilErrorCode } from '../messaging/result.ts';
 import type { Badge, ConversationView, FoundDisplay, FoundResult, MessageFrameView } from '../messaging/views.ts';
@@ -182,16 +182,14 @@ export class TextEngine {
     }
 
     let bytes: Uint8Array;
-    let fragmentIndex = -1;
-    let fragmentCount = 0;
+    let fragment: (ArmorPayload & { kind: 'fragment' }) | null = null;
     if (payload.kind === 'fragment') {
       const channel = `${page.site}\n${page.conversationId}\n${author}`;
       const r = this.reassembler.add(payload, this.now(), channel);
       if (r.status === 'error') return { kind: 'error', badge: 'tampered', label: `Damaged message part (${r.error.code}).` };
       if (r.status === 'incomplete') return { kind: 'fragment', index: payload.index, count: payload.count, complete: false };
       bytes = r.bytes;
-      fragmentIndex = payload.index;
-      fragmentCount = payload.count;
+      fragment = payload;
     } else {
       bytes = payload.bytes;
     }
@@ -199,28 +197,25 @@ export class TextEngine {
     const outcome = await this.receiveWire(page, identity, author, bytes, posts);
     if (outcome.kind !== 'message') return outcome.display;
     const badge = outcome.badge;
-    if (fragmentIndex < 0) {
+    if (fragment === null) {
       await this.cachePut(page, digest, author, badge, outcome.text, 'received');
       return this.cachedDisplay(page, digest, badge);
     }
-    // Reassembled: file the text under fragment 0 and mark the completing part as a part of it.
-    // Fragment 0's element asks again (the content script re-sends incomplete parts) and finds
-    // the text; other earlier parts show as "part k of n" once asked again.
-    const first = this.reassemblyFirstDigest(payload, bytes);
-    await this.cachePut(page, first, author, badge, outcome.text, 'received');
-    if (fragmentIndex === 0) return this.cachedDisplay(page, first, badge);
-    await this.cachePut(page, digest, author, `part:${fragmentIndex}/${fragmentCount}`, '', 'received');
-    return { kind: 'fragment', index: fragmentIndex, count: fragmentCount, complete: true };
+    // Reassembled: file the text under fragment 0 and every other part as "part k of n", so each
+    // part's element finds its answer in the cache when it asks again (a part asked again after
+    // reassembly would otherwise start a new, never-completing reassembly).
+    const digests = this.partDigests(fragment, bytes);
+    await this.cachePut(page, digests[0]!, author, badge, outcome.text, 'received');
+    for (let k = 1; k < digests.length; k++) await this.cachePut(page, digests[k]!, author, `part:${k}/${fragment.count}`, '', 'received');
+    if (fragment.index === 0) return this.cachedDisplay(page, digests[0]!, badge);
+    return { kind: 'fragment', index: fragment.index, count: fragment.count, complete: true };
   }
 
-  /**
-   * Fragment 0's digest from the reassembled bytes: armorFragments gives the first fragments
-   * one byte more when the length does not divide evenly, so fragment 0 holds ceil(len / n).
-   */
-  private reassemblyFirstDigest(payload: ArmorPayload, whole: Uint8Array): string {
-    if (payload.kind !== 'fragment') return payloadDigest(payload);
-    const firstSize = Math.ceil(whole.length / payload.count);
-    return payloadDigest({ kind: 'fragment', id: payload.id, index: 0, count: payload.count, bytes: whole.subarray(0, firstSize) });
+  /** Each part's digest, from the reassembled bytes split the way armorFragments splits them. */
+  private partDigests(payload: ArmorPayload & { kind: 'fragment' }, whole: Uint8Array): string[] {
+    return fragmentSlices(whole.length, payload.count).map(([start, end], index) =>
+      payloadDigest({ kind: 'fragment', id: payload.id, index, count: payload.count, bytes: whole.subarray(start, end) }),
+    );
   }
 
   private async cachedDisplay(page: PageContext, digest: string, storedBadge: string): Promise<FoundDisplay> {

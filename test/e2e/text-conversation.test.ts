@@ -42,6 +42,26 @@ async function expectReads(page: Parameters<typeof readPlaintexts>[0], expected:
   expect(last).toEqual(expected);
 }
 
+/** Changes to the message list during `ms` (the site's own re-render is off in these rooms). */
+async function listMutations(page: Parameters<typeof readPlaintexts>[0], ms: number): Promise<string[]> {
+  return page.evaluate(
+    (ms: number) =>
+      new Promise<string[]>((resolve) => {
+        const seen: string[] = [];
+        const describe = (n: Node): string => (n instanceof Element ? n.getAttribute('data-veil-display') ?? n.tagName : n.nodeName);
+        const mo = new MutationObserver((records) => {
+          for (const r of records) seen.push(`${r.type} +${[...r.addedNodes].map(describe).join(',')} -${[...r.removedNodes].map(describe).join(',')}`);
+        });
+        mo.observe(document.querySelector('#messages')!, { subtree: true, childList: true, characterData: true });
+        setTimeout(() => {
+          mo.disconnect();
+          resolve(seen.slice(0, 20));
+        }, ms);
+      }),
+    ms,
+  );
+}
+
 function relayedTexts(site: ChatSite, room: string): string[] {
   return site.log.filter((e) => e.kind === 'chat' && e.room === room).map((e) => (e as { text: string }).text);
 }
@@ -86,6 +106,9 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     const expected = [...fromAlice, ...fromBob];
     await expectReads(b, expected);
     await expectReads(a, expected);
+    // Once everything is shown, Veil leaves the page alone: no redrawing loop (a long message's
+    // parts once re-asked and redrew themselves forever, at 100% CPU).
+    expect(await listMutations(b, 2000)).toEqual([]);
     // A full re-render (as virtualized lists do) replaces every element: Veil finds them again.
     await b.evaluate(() => (window as unknown as { __chat: { rerender(): void } }).__chat.rerender());
     await expectReads(b, expected);

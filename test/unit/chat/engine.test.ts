@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { findArmor, parseQuery } from '../../../lib/armor';
+import type { FoundResult } from '../../../lib/messaging/views';
 import { Chat, Person, establish } from './chat-sim';
 
 async function plaintextOf(p: Person, display: unknown): Promise<string | null> {
@@ -70,6 +71,34 @@ describe('text engine: two people through a simulated chat', () => {
     // The 5000-character message was fragmented to the 2000-character limit.
     expect(chat.messages.every((m) => m.text.length <= 2000)).toBe(true);
     for (const t of texts) expect(chat.messages.some((m) => m.text.includes(t))).toBe(false);
+  });
+
+  it('answers every part of a long message as complete once it was reassembled, whatever order they are asked in', async () => {
+    await establish(alice, bob);
+    const long = 'y'.repeat(7000);
+    const sent = await alice.engine.composeSend(alice.page(), long);
+    if (!sent.ok) throw new Error('send failed');
+    expect(sent.value.texts.length).toBeGreaterThanOrEqual(4);
+    const parts = sent.value.texts.map((text, i) => ({ key: `p${i}`, author: 'alice', text }));
+    // The parts reach Bob's page one at a time (one batch each), as a live chat delivers them.
+    let last: FoundResult['display'] | undefined;
+    for (const p of parts) {
+      const r = await bob.engine.found(bob.page(), [p]);
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      last = r.value.results[0]?.display;
+    }
+    expect(last).toMatchObject({ kind: 'fragment', complete: true });
+    // Asked again (the content script re-sends incomplete parts), in every order, also after a
+    // background restart: part 0 shows the text, every other part is "part k of n, complete".
+    for (const order of [parts, [...parts].reverse()]) {
+      const r = await bob.engine.found(bob.page(), order);
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      for (const res of r.value.results) {
+        if (res.key === 'p0') expect(await plaintextOf(bob, res.display)).toBe(long);
+        else expect(res.display).toMatchObject({ kind: 'fragment', complete: true });
+      }
+      await bob.boot();
+    }
   });
 
   it('keeps the conversation across background restarts between messages', async () => {
