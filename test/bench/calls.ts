@@ -255,6 +255,24 @@ async function frameCounts(p: CallPage): Promise<{ decoded: number; sent: number
   return { decoded: s.video.framesDecoded, sent: s.video.framesSent };
 }
 
+/** The sender's side of the video: frames captured, encoded, and what libwebrtc limited it by. */
+async function senderDetail(p: CallPage): Promise<{ captured: number; encoded: number; limits: Record<string, number>; width: number }> {
+  return p.evaluate(async () => {
+    const pc = (window.__call as unknown as { pc: RTCPeerConnection }).pc;
+    const out = { captured: 0, encoded: 0, limits: {} as Record<string, number>, width: 0 };
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type === 'media-source' && s.kind === 'video' && typeof s.frames === 'number') out.captured += s.frames;
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        if (typeof s.framesEncoded === 'number') out.encoded += s.framesEncoded;
+        if (typeof s.frameWidth === 'number') out.width = s.frameWidth;
+        const d = s.qualityLimitationDurations as Record<string, number> | undefined;
+        for (const [k, v] of Object.entries(d ?? {})) out.limits[k] = (out.limits[k] ?? 0) + v;
+      }
+    });
+    return out;
+  });
+}
+
 async function waitConnected(p: CallPage): Promise<void> {
   for (let i = 0; i < 180; i++) {
     if (await p.evaluate(() => window.__call?.state === 'connected')) return;
@@ -278,11 +296,17 @@ async function measure(label: string, sender: CallPage, receiver: CallPage, root
   const c0 = sample(roots);
   const r0 = await frameCounts(receiver);
   const s0 = await frameCounts(sender);
+  const d0 = await senderDetail(sender);
   const t0 = Date.now();
   await sleep(seconds * 1000);
   const dt = (Date.now() - t0) / 1000;
   const r1 = await frameCounts(receiver);
   const s1 = await frameCounts(sender);
+  const d1 = await senderDetail(sender);
+  const limited = Object.entries(d1.limits)
+    .map(([k, v]) => [k, v - (d0.limits[k] ?? 0)] as const)
+    .filter(([k, v]) => k !== 'none' && v >= 0.5)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} s`);
   const parts = split(c0, sample(roots));
   let ticks = 0;
   for (const [k, v] of parts) if (k.endsWith(' / *')) ticks += v;
@@ -295,6 +319,7 @@ async function measure(label: string, sender: CallPage, receiver: CallPage, root
     seconds: Math.round(dt),
     'receiver fps': Math.round(fps * 100) / 100,
     'sender fps': Math.round(((s1.sent - s0.sent) / dt) * 100) / 100,
+    'sender captured / encoded fps': `${((d1.captured - d0.captured) / dt).toFixed(1)} / ${((d1.encoded - d0.encoded) / dt).toFixed(1)} (${d1.width} px wide${limited.length ? `, limited: ${limited.join(', ')}` : ''})`,
     'browser CPU s': Math.round(cpu * 100) / 100,
     'CPU % of one core': Math.round((cpu / dt) * 1000) / 10,
     'CPU ms per received frame': Math.round(((1000 * cpu) / frames) * 10) / 10,
