@@ -9,6 +9,7 @@ import { buildReport, bypassCheckNeeded, ReportGate, type CallReport, type KeySt
 import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
 import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
 import type { BridgeClient } from './bridge-client';
+import { KeyFrameRequester } from './keyframe';
 import { createPipeline, probeBlobWorkers, type Pipeline, type PipelineKind } from './pipeline';
 import type { Pristine } from './pristine';
 
@@ -49,6 +50,8 @@ export class CallController {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ended = false;
   private sendersBlocked = false;
+  /** Chromium (encoded streams): key frames after a send key change; Firefox does it in the worker. */
+  private readonly keyFrames = new KeyFrameRequester();
   private readonly reportGate = new ReportGate();
 
   constructor(
@@ -120,6 +123,7 @@ export class CallController {
         const { readable, writable } = create.call(endpoint as RTCRtpSender & RTCRtpReceiver);
         this.attached.add(endpoint);
         this.attachedCount++;
+        if (direction === 'send') this.keyFrames.track(transformId, endpoint as RTCRtpSender);
         this.post({ v: 1, type: 'attach-streams', ...desc, readable, writable }, [readable as unknown as Transferable, writable as unknown as Transferable]);
       } else {
         const worker = this.pipeline?.worker;
@@ -194,6 +198,7 @@ export class CallController {
 
   private onWorkerEvent(e: WorkerEvent): void {
     if (!e || typeof e !== 'object') return;
+    if (e.type === 'need-keyframe' && e.direction === 'send') this.keyFrames.request(e.transformId);
     if (e.type === 'stats') {
       const waiter = this.statsWaiters.get(e.requestId);
       this.statsWaiters.delete(e.requestId);
