@@ -134,6 +134,23 @@ async function callView(ext: DrivenPage, urlPart: string): Promise<CallView | nu
   return r.ok ? (r.value ?? null) : null;
 }
 
+/** Veil's drop counts by reason for the tab's current call (the background's mirrored report). */
+async function dropReasons(ext: DrivenPage, urlPart: string): Promise<{ send: Record<string, number>; receive: Record<string, number> } | null> {
+  return ext.evaluate(async (part: string) => {
+    type Api = {
+      tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
+      storage: { session: { get(k: string[]): Promise<Record<string, unknown>> } };
+    };
+    const g = globalThis as unknown as { browser?: Api; chrome: Api };
+    const api = g.browser ?? g.chrome;
+    const tabId = (await api.tabs.query({})).find((t) => (t.url ?? '').includes(part))?.id ?? -1;
+    type Rec = { tabId: number; updatedAt: number; ended: boolean; report: { send: { drops: Record<string, number> }; receive: { drops: Record<string, number> } } | null };
+    const all = ((await api.storage.session.get(['veil.calls']))['veil.calls'] ?? []) as Rec[];
+    const rec = all.filter((c) => c.tabId === tabId && c.report && !c.ended).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+    return rec?.report ? { send: rec.report.send.drops, receive: rec.report.receive.drops } : null;
+  }, urlPart);
+}
+
 /** Video codecs a page's browser can both send and receive (lowercase names). */
 async function sendRecvCodecs(p: AnyPage): Promise<string[]> {
   return p.evaluate(() => {
@@ -150,19 +167,21 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
   let site: ChatSite;
   let alice: VeilBrowser;
   let bob: VeilBrowser;
-  let carolBrowser: Awaited<ReturnType<typeof plainBrowser>>;
+  let carolBrowser: Awaited<ReturnType<typeof plainBrowser>> | null = null;
   let aExt: DrivenPage;
   let bExt: DrivenPage;
   let attempt = 0;
 
   beforeAll(async () => {
+    const t0 = Date.now();
     site = await startChatSite();
     [alice, bob, carolBrowser] = await Promise.all([
       launchVeil(aliceKind, 'alice', { enableTestHost: true }),
       launchVeil(bobKind, 'bob', { enableTestHost: true }),
-      plainBrowser(bobKind),
+      aliceKind === bobKind ? plainBrowser(bobKind) : Promise.resolve(null),
     ]);
     await Promise.all([createIdentity(alice), createIdentity(bob)]);
+    const t1 = Date.now();
     // The text session of the room, established on the video page as people would.
     const a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     const b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
@@ -177,6 +196,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
     await b.close();
     aExt = await alice.openExtensionPage('/popup.html');
     bExt = await bob.openExtensionPage('/popup.html');
+    console.log(`[codecs] ${aliceKind}->${bobKind} setup: browsers + identities ${((t1 - t0) / 1000).toFixed(1)} s, session ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   });
   afterAll(async () => {
     await alice?.close();
@@ -196,7 +216,8 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
     await b.close();
   });
 
-  it.each(shared)('%s: negotiated as asked, encrypted both ways, both pictures decode; a keyless receiver sees no picture', async (codec) => {
+  const carolToo = aliceKind === bobKind ? '; a keyless receiver sees no picture' : '';
+  it.each(shared)(`%s: negotiated as asked, encrypted both ways, both pictures decode${carolToo}`, async (codec) => {
     // Unique handles per attempt: a retried test never pairs with a page of the failed attempt.
     const tag = `${codec}${++attempt}`;
     const aliceUrl = `user=alice&codec=${codec}&t=${tag}`;
@@ -224,27 +245,42 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
       expect(sb.video.sendCodec.toLowerCase()).toBe(mime);
       expect(sa.video.codec.toLowerCase()).toBe(mime);
 
-      const va = await poll('Alice: call encrypted', async () => {
-        const v = await callView(aExt, aliceUrl);
-        return v?.status === 'encrypted' ? v : null;
-      }, 30_000);
-      const vb = await poll('Bob: call encrypted', async () => {
-        const v = await callView(bExt, bobUrl);
-        return v?.status === 'encrypted' ? v : null;
-      }, 30_000);
+      // Encrypted, and a steady stream of frames through Veil both ways (the counters are cumulative).
+      const steady = (v: CallView | null): CallView | null =>
+        v?.status === 'encrypted' && v.framesEncrypted > 30 && v.framesDecrypted > 30 ? v : null;
+      const va = await poll('Alice: call encrypted, > 30 frames each way', async () => steady(await callView(aExt, aliceUrl)), 30_000);
+      const vb = await poll('Bob: call encrypted, > 30 frames each way', async () => steady(await callView(bExt, bobUrl)), 30_000);
       console.log(`[codecs] ${codec} views: alice ${JSON.stringify(va)} bob ${JSON.stringify(vb)}`);
-      for (const v of [va, vb]) {
-        expect(v.framesEncrypted).toBeGreaterThan(30);
-        expect(v.framesDecrypted).toBeGreaterThan(30);
-        expect(v.framesPassthrough).toBe(0);
-      }
-      // Decoding keeps going (not one lucky key frame): frames decoded over the next second.
+      for (const v of [va, vb]) expect(v.framesPassthrough).toBe(0);
+      // Steady state: decoding keeps going (not one lucky key frame) and frames are not dropped any
+      // more (earlier drops: frames that arrived before keys, and a few at call start). Key and delta
+      // frames, every OBU / NAL type the encoder emits, pass the codec rules in both directions.
+      // Veil's counters reach the background with a heartbeat (about every 2 s): the window runs
+      // until a report newer than the first one arrived from each side.
       const before = (await stats(b)).video.framesDecoded;
-      await sleep(1500);
+      const later = (ext: DrivenPage, url: string, first: CallView) =>
+        poll('a newer report', async () => {
+          const v = await callView(ext, url);
+          return v && v.framesDecrypted > first.framesDecrypted ? v : null;
+        }, 15_000);
+      const [va2, vb2] = [await later(aExt, aliceUrl, va), await later(bExt, bobUrl, vb)];
       expect((await stats(b)).video.framesDecoded - before).toBeGreaterThan(5);
       expect(showsPattern(await pixels(b))).toBe(true);
+      const [da, db] = [await dropReasons(aExt, aliceUrl), await dropReasons(bExt, bobUrl)];
+      console.log(`[codecs] ${codec} drops in steady state: alice ${va2.framesDropped - va.framesDropped}, bob ${vb2.framesDropped - vb.framesDropped}; all drops by reason (background mirror, up to 10 s old): alice ${JSON.stringify(da)} bob ${JSON.stringify(db)}`);
+      expect(va2.framesEncrypted).toBeGreaterThan(va.framesEncrypted);
+      expect(vb2.framesEncrypted).toBeGreaterThan(vb.framesEncrypted);
+      // Almost none dropped meanwhile: a rule that failed on a kind of frame (every delta frame,
+      // every frame of a layer) would drop far more. Rare drops were seen at call start on this
+      // shared machine (reason not identified, see docs/calls.md): tolerated below 5 %.
+      for (const [v1, v2] of [[va, va2], [vb, vb2]] as const) {
+        const through = v2.framesDecrypted - v1.framesDecrypted + (v2.framesEncrypted - v1.framesEncrypted);
+        expect(v2.framesDropped - v1.framesDropped).toBeLessThan(Math.max(1, 0.05 * through));
+      }
 
       // Carol (no Veil) takes Bob's place: she receives Alice's frames of this codec, encrypted.
+      // Same-browser pairs only: the cross pair would repeat what those show, at a cost in time.
+      if (!carolBrowser) return;
       await b.close();
       carol = await carolBrowser.open(`${site.url}/video/${room}?user=carol${tag}&codec=${codec}`);
       await carol.evaluate(() => window.__call!.start());
