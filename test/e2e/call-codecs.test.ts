@@ -223,12 +223,16 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
     const a = await alice.newPage(`${site.url}/video/${room}?${aliceUrl}`);
     const b = await bob.newPage(`${site.url}/video/${room}?${bobUrl}`);
     let carol: AnyPage | null = null;
+    const t0 = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}`);
     try {
       for (const p of [a, b]) await waitUntil(p, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: 'content script', timeoutMs: 20_000 });
       await a.evaluate(() => window.__call!.start());
       await b.evaluate(() => window.__call!.start());
       await connected(b, 'alice');
       await connected(a, 'bob');
+      phase('connected');
       for (const p of [a, b]) expect(await preference(p)).toMatchObject({ wanted: codec, state: 'applied' });
 
       const mime = `video/${codec}`;
@@ -236,6 +240,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
       for (const [p, who] of [[b, 'Bob'], [a, 'Alice']] as const) {
         await poll(`${who} sees the pattern over ${codec}`, async () => showsPattern(await pixels(p)), 30_000);
       }
+      phase('pictures');
       const [sa, sb] = [await stats(a), await stats(b)];
       console.log(`[codecs] ${aliceKind}->${bobKind} ${codec}: alice ${JSON.stringify(sa.video)} bob ${JSON.stringify(sb.video)}`);
       expect(sa.video.sendCodec.toLowerCase()).toBe(mime);
@@ -248,6 +253,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
         v?.status === 'encrypted' && v.framesEncrypted > 30 && v.framesDecrypted > 30 ? v : null;
       const va = await poll('Alice: call encrypted, > 30 frames each way', async () => steady(await callView(aExt, aliceUrl)), 30_000);
       const vb = await poll('Bob: call encrypted, > 30 frames each way', async () => steady(await callView(bExt, bobUrl)), 30_000);
+      phase('encrypted');
       console.log(`[codecs] ${codec} views: alice ${JSON.stringify(va)} bob ${JSON.stringify(vb)}`);
       for (const v of [va, vb]) expect(v.framesPassthrough).toBe(0);
       // Steady state: decoding keeps going (not one lucky key frame) and frames are not dropped any
@@ -264,6 +270,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
       const [va2, vb2] = [await later(aExt, aliceUrl, va), await later(bExt, bobUrl, vb)];
       expect((await stats(b)).video.framesDecoded - before).toBeGreaterThan(5);
       expect(showsPattern(await pixels(b))).toBe(true);
+      phase('steady');
       const [da, db] = [await dropReasons(aExt, aliceUrl), await dropReasons(bExt, bobUrl)];
       console.log(`[codecs] ${codec} drops in steady state: alice ${va2.framesDropped - va.framesDropped}, bob ${vb2.framesDropped - vb.framesDropped}; all drops by reason (background mirror, up to 10 s old): alice ${JSON.stringify(da)} bob ${JSON.stringify(db)}`);
       expect(va2.framesEncrypted).toBeGreaterThan(va.framesEncrypted);
@@ -290,11 +297,13 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
       console.log(`[codecs] Carol (${bobKind}, ${codec}): ${JSON.stringify(sc.video)} pixels ${JSON.stringify(pc)}`);
       expect(sc.video.codec.toLowerCase()).toBe(mime);
       expect(showsPattern(pc)).toBe(false);
+      phase('carol');
     } catch (err) {
       // A retried attempt that then passes hides its error: keep it in the log.
       console.log(`[codecs] ${aliceKind}->${bobKind} ${codec} attempt ${tag} failed: ${String(err)}`);
       throw err;
     } finally {
+      console.log(`[codecs] ${aliceKind}->${bobKind} ${codec} phases (s): ${phases.join(', ')}`);
       await carol?.close().catch(() => undefined);
       await a.close().catch(() => undefined);
       await b.close().catch(() => undefined);
