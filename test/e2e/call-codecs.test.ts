@@ -222,6 +222,9 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
     const bobUrl = `user=bob&codec=${codec}&t=${tag}`;
     const a = await alice.newPage(`${site.url}/video/${room}?${aliceUrl}`);
     const b = await bob.newPage(`${site.url}/video/${room}?${bobUrl}`);
+    // Carol's page loads while Alice and Bob talk (she starts her camera only after Bob left).
+    const carolPage = carolBrowser?.open(`${site.url}/video/${room}?user=carol${tag}&codec=${codec}`) ?? null;
+    void carolPage?.catch(() => undefined); // awaited below; never an unhandled rejection
     let carol: AnyPage | null = null;
     const t0 = Date.now();
     const phases: string[] = [];
@@ -285,13 +288,13 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
 
       // Carol (no Veil) takes Bob's place: she receives Alice's frames of this codec, encrypted.
       // Same-browser pairs only: the cross pair would repeat what those show, at a cost in time.
-      if (!carolBrowser) return;
+      if (!carolPage) return;
       await b.close();
-      carol = await carolBrowser.open(`${site.url}/video/${room}?user=carol${tag}&codec=${codec}`);
+      carol = await carolPage;
       await carol.evaluate(() => window.__call!.start());
       await connected(carol, 'alice');
-      await poll('Carol receives video packets', async () => (await stats(carol!)).video.packetsReceived > 60, 20_000);
-      await sleep(1500);
+      await poll('Carol receives video packets', async () => (await stats(carol!)).video.packetsReceived > 50, 20_000);
+      await sleep(1000);
       const sc = await stats(carol);
       const pc = await pixels(carol);
       console.log(`[codecs] Carol (${bobKind}, ${codec}): ${JSON.stringify(sc.video)} pixels ${JSON.stringify(pc)}`);
@@ -303,6 +306,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
       console.log(`[codecs] ${aliceKind}->${bobKind} ${codec} attempt ${tag} failed: ${String(err)}`);
       throw err;
     } finally {
+      carol ??= await carolPage?.catch(() => null) ?? null;
       console.log(`[codecs] ${aliceKind}->${bobKind} ${codec} phases (s): ${phases.join(', ')}`);
       await carol?.close().catch(() => undefined);
       await a.close().catch(() => undefined);
