@@ -45,7 +45,8 @@ function showOverlay(): void {
 function keysReply(r: Result<{ callId: string; sendChain: string; recvChain: string }> | null): KeysReply {
   if (r === null) return { ok: false, code: 'unavailable', message: 'Veil did not answer' };
   if (r.ok) return { ok: true, ...r.value };
-  const code = r.error.code === 'no-session' ? 'no-session' : r.error.code === 'locked' ? 'locked' : 'refused';
+  const c = r.error.code;
+  const code = c === 'no-session' || c === 'locked' || c === 'call-reused' ? c : 'refused';
   return { ok: false, code, message: r.error.message };
 }
 
@@ -64,7 +65,7 @@ function connect(port: MessagePort): void {
         return;
       case 'keys-request':
         showOverlay();
-        void ask(() => messenger.sendMessage('content:call-keys', { callRef: m.callRef, local: m.local, remote: m.remote })).then((r) => {
+        void ask(() => messenger.sendMessage('content:call-keys', { callRef: m.callRef, local: m.local, remote: m.remote, localIce: m.localIce, remoteIce: m.remoteIce })).then((r) => {
           reply({ v: 1, type: 'keys', reqId: m.reqId, reply: keysReply(r) });
         });
         return;

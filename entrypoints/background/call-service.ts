@@ -9,8 +9,8 @@
  * and ratchet state never leave: only the call's two chain keys (see lib/calls/call-keys.ts).
  */
 import { browser } from 'wxt/browser';
-import { deriveCallMaterial } from '../../lib/calls/call-keys';
-import { callIdFromFingerprints } from '../../lib/calls/sdp';
+import { deriveCallMaterial, IssuedCallIds, type IssueDecision } from '../../lib/calls/call-keys';
+import { callIdFromSides } from '../../lib/calls/sdp';
 import { reportSignature, type CallReport } from '../../lib/calls/status';
 import { loadMeta, loadPeer } from '../../lib/chat/records';
 import type { PageContext } from '../../lib/chat/types';
@@ -21,6 +21,7 @@ import { isOriginEnabled } from './site-access';
 
 const PAGES_KEY = 'veil.pages';
 const CALLS_KEY = 'veil.calls';
+const ISSUED_KEY = 'veil.call-ids';
 /** Calls kept per tab (a page with "Next" makes a new one per partner). */
 const MAX_CALLS_PER_TAB = 4;
 /**
@@ -87,6 +88,22 @@ const calls = {
     const live = mine.filter((c) => !c.ended);
     const pick = (live.length > 0 ? live : mine).sort((a, b) => b.updatedAt - a.updatedAt)[0];
     return pick ?? null;
+  },
+};
+
+/**
+ * Which call ids got keys, for which connection, this browser session (storage.session, so a
+ * restarted background still knows; bounded, oldest forgotten). Loaded once; claims are decided
+ * synchronously on the loaded list, so two concurrent requests cannot both win.
+ */
+const issued = {
+  loading: null as Promise<IssuedCallIds> | null,
+  async claim(callId: string, tabId: number, callRef: string): Promise<IssueDecision> {
+    this.loading ??= browser.storage.session.get([ISSUED_KEY]).then((r) => new IssuedCallIds(r[ISSUED_KEY]));
+    const reg = await this.loading;
+    const decision = reg.claim(callId, tabId, callRef);
+    if (decision === 'new') await browser.storage.session.set({ [ISSUED_KEY]: reg.entries() });
+    return decision;
   },
 };
 
@@ -157,7 +174,7 @@ export function registerCallHandlers(ctx: HandlerContext): void {
     guardHandler('content:call-keys', ctx, async (data, role) => {
       const page = await pageOf(role);
       if (!page.ok) return page;
-      const id = callIdFromFingerprints(data.local, data.remote);
+      const id = callIdFromSides({ fingerprints: data.local, ice: data.localIce }, { fingerprints: data.remote, ice: data.remoteIce });
       if (!id.ok) return fail('invalid-message', id.error.message);
       const found = await sessionFor(page.value);
       if (!found.ok) return fail(found.error.code === 'locked' ? 'locked' : 'storage', found.error.message);
@@ -165,6 +182,13 @@ export function registerCallHandlers(ctx: HandlerContext): void {
       if (found.value === null) return fail('no-session', 'No encrypted chat session with this person yet.');
       const material = deriveCallMaterial(found.value.state, id.value);
       if (!material.ok) return fail('no-session', material.error.message);
+      // One call id, one connection: a second connection with the same id would count its nonces
+      // from 0 again under the same keys. Its call fails closed (strict) or shows not encrypted.
+      const claim = await issued.claim(id.value, page.value.tabId, data.callRef);
+      if (claim === 'reused') {
+        await calls.upsert(page.value.tabId, data.callRef, { sas: null, peer: null });
+        return fail('call-reused', 'This call id was already used by another connection: Veil does not reuse its keys.');
+      }
       await calls.upsert(page.value.tabId, data.callRef, { sas: material.value.sas.text, peer: found.value.peer });
       return ok({ callId: material.value.callId, sendChain: material.value.sendChain, recvChain: material.value.recvChain });
     }),

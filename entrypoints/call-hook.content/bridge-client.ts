@@ -29,7 +29,9 @@ export class BridgeClient {
     this.policyListeners.push(fn);
   }
 
-  requestKeys(callRef: string, local: string[], remote: string[]): Promise<KeysReply> {
+  /** `binding`: both sides' fingerprints and ICE tags from the connection's first description pair. */
+  requestKeys(callRef: string, binding: { local: string[]; remote: string[]; localIce: string; remoteIce: string }): Promise<KeysReply> {
+    const { local, remote, localIce, remoteIce } = binding;
     const reqId = this.nextReq++;
     return new Promise((resolve) => {
       const timer = this.p.setTimeout(() => {
@@ -40,7 +42,7 @@ export class BridgeClient {
         this.p.clearTimeout(timer);
         resolve(r);
       });
-      this.send({ v: 1, type: 'keys-request', reqId, callRef, local, remote });
+      this.send({ v: 1, type: 'keys-request', reqId, callRef, local, remote, localIce, remoteIce });
     });
   }
 

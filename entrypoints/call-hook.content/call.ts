@@ -4,7 +4,7 @@
  */
 import { EpochChain } from '../../lib/calls/call-keys';
 import { KeySchedule, type KeyAction } from '../../lib/calls/schedule';
-import { callIdFromSdp } from '../../lib/calls/sdp';
+import { callIdFromSdp, keepFirstBinding, type SdpCallBinding } from '../../lib/calls/sdp';
 import { buildReport, bypassCheckNeeded, ReportGate, type CallReport, type KeyState, type PlatformCounts } from '../../lib/calls/status';
 import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
 import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
@@ -41,8 +41,8 @@ export class CallController {
   private transformSeq = 0;
   private keys: KeyState = 'unknown';
   private schedule: KeySchedule | null = null;
-  private callId: string | null = null;
-  private fingerprints: { local: string[]; remote: string[] } | null = null;
+  /** Fingerprints and ICE tags of the first complete description pair: what the keys are bound to. */
+  private binding: SdpCallBinding | null = null;
   private nextKeyTry = 0;
   private keyRequestInFlight = false;
   private statsReq = 1;
@@ -152,7 +152,11 @@ export class CallController {
     }
   }
 
-  /** After each local/remote description: bind the call to both DTLS fingerprints. */
+  /**
+   * After each local/remote description: bind the call to both DTLS fingerprints and both ICE
+   * credentials. The first complete pair fixes the binding: renegotiations and ICE restarts change
+   * ufrag/pwd but not the call; new DTLS identities on the same connection refuse the keys.
+   */
   onDescription(): void {
     this.attachAll();
     const local = this.env.p.localDescription(this.pc);
@@ -160,33 +164,44 @@ export class CallController {
     if (!local || !remote) return;
     const id = callIdFromSdp(local.sdp, remote.sdp);
     if (!id.ok) return;
-    if (this.callId !== null && this.callId !== id.value.callId) {
-      // New DTLS identities on the same connection: the old keys are no longer bound to it.
+    const first = this.binding === null;
+    const next = keepFirstBinding(this.binding, id.value);
+    if (next.dtlsChanged) {
+      // New DTLS identities on the same connection: the keys are no longer bound to it.
       this.keys = 'refused';
       return;
     }
-    if (this.fingerprints === null) {
-      this.fingerprints = { local: id.value.local, remote: id.value.remote };
-      void this.requestKeys();
-    }
+    this.binding = next.binding;
+    if (first) void this.requestKeys();
   }
 
   private async requestKeys(): Promise<void> {
-    if (this.ended || this.keyRequestInFlight || this.fingerprints === null || this.keys === 'installed' || this.keys === 'refused') return;
+    if (this.ended || this.keyRequestInFlight || this.binding === null || this.keys === 'installed' || this.keys === 'refused') return;
     this.keyRequestInFlight = true;
     if (this.keys === 'unknown') this.keys = 'requested';
-    const reply = await this.env.bridge.requestKeys(this.callRef, this.fingerprints.local, this.fingerprints.remote);
+    const binding = this.binding;
+    const reply = await this.env.bridge.requestKeys(this.callRef, binding);
     this.keyRequestInFlight = false;
-    if (this.ended) return;
+    // The connection may have changed DTLS identities while the request was out.
+    if (this.ended || (this.keys as KeyState) === 'refused') return;
     if (!reply.ok) {
+      if (reply.code === 'call-reused') {
+        // Another connection already got this call's keys: using them again would reuse nonces.
+        this.keys = 'refused';
+        return;
+      }
       this.keys = reply.code === 'no-session' ? 'no-session' : this.keys === 'requested' ? 'requested' : this.keys;
       this.nextKeyTry = Date.now() + KEY_RETRY_MS;
+      return;
+    }
+    // The background recomputed the id from what we sent: it must be this connection's.
+    if (reply.callId !== binding.callId) {
+      this.keys = 'refused';
       return;
     }
     const send = EpochChain.fromHex(reply.sendChain);
     const recv = EpochChain.fromHex(reply.recvChain);
     if (!send || !recv) return;
-    this.callId = reply.callId;
     this.schedule = new KeySchedule(send, recv);
     this.keys = 'installed';
     this.apply(this.schedule.start(Date.now()));

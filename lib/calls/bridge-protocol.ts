@@ -8,6 +8,7 @@
  * treats its messages as untrusted (the background validates them again); the main world accepts
  * keys only as replies to its own numbered requests.
  */
+import { isIceTag } from './sdp.ts';
 import type { CallReport } from './status.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -24,13 +25,17 @@ const isFpList = (x: unknown): x is string[] =>
 
 export type MainToBridge =
   | { v: 1; type: 'hello' }
-  | { v: 1; type: 'keys-request'; reqId: number; callRef: string; local: string[]; remote: string[] }
+  /** Both sides' fingerprints and ICE tags (hashes of ufrag+pwd, never the pwd itself): see sdp.ts. */
+  | { v: 1; type: 'keys-request'; reqId: number; callRef: string; local: string[]; remote: string[]; localIce: string; remoteIce: string }
   | { v: 1; type: 'status'; callRef: string; report: CallReport }
   | { v: 1; type: 'ended'; callRef: string };
 
 export type KeysReply =
   | { ok: true; callId: string; sendChain: string; recvChain: string }
-  | { ok: false; code: 'no-session' | 'locked' | 'unavailable' | 'refused'; message: string };
+  | { ok: false; code: KeysRefusal; message: string };
+
+/** 'call-reused': the background already issued this call id to another connection (never retried). */
+export type KeysRefusal = 'no-session' | 'locked' | 'unavailable' | 'refused' | 'call-reused';
 
 export type BridgeToMain =
   | { v: 1; type: 'policy'; strict: boolean }
@@ -42,9 +47,11 @@ export function parseMainToBridge(data: unknown): Result<MainToBridge> {
     case 'hello':
       return ok({ v: 1, type: 'hello' });
     case 'keys-request': {
-      const { reqId, callRef, local, remote } = data;
-      if (!isReqId(reqId) || !isCallRef(callRef) || !isFpList(local) || !isFpList(remote)) return fail('malformed', 'keys-request');
-      return ok({ v: 1, type: 'keys-request', reqId, callRef, local: [...local], remote: [...remote] });
+      const { reqId, callRef, local, remote, localIce, remoteIce } = data;
+      if (!isReqId(reqId) || !isCallRef(callRef) || !isFpList(local) || !isFpList(remote) || !isIceTag(localIce) || !isIceTag(remoteIce)) {
+        return fail('malformed', 'keys-request');
+      }
+      return ok({ v: 1, type: 'keys-request', reqId, callRef, local: [...local], remote: [...remote], localIce, remoteIce });
     }
     case 'status': {
       // The report's fields are checked by the background's schema; here only the envelope.
@@ -60,7 +67,7 @@ export function parseMainToBridge(data: unknown): Result<MainToBridge> {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const CODES = new Set(['no-session', 'locked', 'unavailable', 'refused']);
+const CODES = new Set<string>(['no-session', 'locked', 'unavailable', 'refused', 'call-reused'] satisfies KeysRefusal[]);
 
 export function parseBridgeToMain(data: unknown): Result<BridgeToMain> {
   if (!isRec(data) || data['v'] !== BRIDGE_VERSION) return fail('malformed', 'not a call bridge message');
@@ -80,7 +87,7 @@ export function parseBridgeToMain(data: unknown): Result<BridgeToMain> {
     }
     if (reply['ok'] === false && typeof reply['code'] === 'string' && CODES.has(reply['code'])) {
       const message = typeof reply['message'] === 'string' ? reply['message'].slice(0, 200) : '';
-      return ok({ v: 1, type: 'keys', reqId: data['reqId'], reply: { ok: false, code: reply['code'] as 'no-session', message } });
+      return ok({ v: 1, type: 'keys', reqId: data['reqId'], reply: { ok: false, code: reply['code'] as KeysRefusal, message } });
     }
     return fail('malformed', 'keys reply');
   }

@@ -4,8 +4,9 @@
  *
  * What leaves the background: the two per-call chain keys at epoch 0 (one per direction). They
  * derive this call's frame keys for every epoch, and nothing else: not the session's root, its
- * ratchet, or any identity key. The call id (from the DTLS fingerprints, see sdp.ts) is mixed in,
- * so another call, or the same call seen through a DTLS-terminating relay, gets unrelated keys.
+ * ratchet, or any identity key. The call id (from the DTLS fingerprints and both sides' fresh ICE
+ * credentials, see sdp.ts) is mixed in, so another call, even over the same DTLS certificates, or
+ * the same call seen through a DTLS-terminating relay, gets unrelated keys.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -43,6 +44,63 @@ export function deriveCallMaterial(state: ConversationState, callId: string): Re
     recvChain: bytesToHex(chains.recv.chainKey),
     sas: sasFromBytes(sasBytes),
   });
+}
+
+/** Call ids remembered per browser session by default (oldest forgotten first). */
+export const MAX_ISSUED_CALLS = 512;
+
+export interface IssuedCall {
+  /** Hex SHA-256 of the call id (fixed size, whatever the id's length). */
+  id: string;
+  tabId: number;
+  callRef: string;
+}
+
+export type IssueDecision = 'new' | 'same-call' | 'reused';
+
+/**
+ * Defence in depth against nonce reuse: which call ids the background handed keys for, and to
+ * which connection (tab + callRef). Keys depend only on the session and the call id, and every
+ * connection counts its nonces from 0, so keys for one id must go to one connection only. The
+ * same connection asking again (a retry) gets the same keys; any other is refused. Bounded.
+ */
+export class IssuedCallIds {
+  private readonly list: IssuedCall[];
+
+  constructor(
+    saved: unknown = [],
+    private readonly max = MAX_ISSUED_CALLS,
+  ) {
+    this.list = IssuedCallIds.parse(saved, max);
+  }
+
+  /** Keeps only well-formed entries (the storage copy is ours, but it is cheap to check). */
+  private static parse(saved: unknown, max: number): IssuedCall[] {
+    if (!Array.isArray(saved)) return [];
+    const out: IssuedCall[] = [];
+    for (const e of saved.slice(-max)) {
+      if (typeof e !== 'object' || e === null) continue;
+      const { id, tabId, callRef } = e as Record<string, unknown>;
+      if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || typeof tabId !== 'number' || typeof callRef !== 'string' || callRef.length > 64) continue;
+      out.push({ id, tabId, callRef });
+    }
+    return out;
+  }
+
+  /** Records the id for this connection unless another connection has it. Synchronous: no race between check and record. */
+  claim(callId: string, tabId: number, callRef: string): IssueDecision {
+    const id = bytesToHex(sha256(utf8ToBytes(callId)));
+    const prior = this.list.find((e) => e.id === id);
+    if (prior) return prior.tabId === tabId && prior.callRef === callRef ? 'same-call' : 'reused';
+    this.list.push({ id, tabId, callRef });
+    if (this.list.length > this.max) this.list.splice(0, this.list.length - this.max);
+    return 'new';
+  }
+
+  /** What to persist (storage.session). */
+  entries(): IssuedCall[] {
+    return this.list.map((e) => ({ ...e }));
+  }
 }
 
 function chainFromHex(hex: unknown): MediaChain | null {

@@ -31,6 +31,8 @@ const fingerprint = nonEmpty(256);
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const callRef = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,32}$/));
+/** One side's ICE tag: lower-case hex SHA-256 (lib/calls/sdp.ts iceTag). */
+const iceTag = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 const callDirection = v.strictObject({
   framesIn: count,
   protected: count,
@@ -123,11 +125,16 @@ export const schemas = {
   // ── calls (content = Veil's isolated call bridge; frame = the call overlay) ───────────────
   /** Settings the main-world call script needs before any call: strict mode. */
   'content:call-policy': v.undefined(),
-  /** Media keys for a call, bound to both sides' DTLS fingerprints (from the two SDPs). */
+  /**
+   * Media keys for a call, bound to both sides' DTLS fingerprints and ICE tags (SHA-256 of each
+   * side's ufrag+pwd, fresh per connection; from the first pair of descriptions). See lib/calls/sdp.ts.
+   */
   'content:call-keys': v.strictObject({
     callRef: callRef,
     local: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
     remote: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
+    localIce: iceTag,
+    remoteIce: iceTag,
   }),
   /** What the main-world script measured: the truth shown in the overlay and the popup. */
   'content:call-status': v.strictObject({ callRef: callRef, report: callReport }),

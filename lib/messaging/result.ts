@@ -7,6 +7,8 @@ export type VeilErrorCode =
   | 'not-found'
   | 'no-identity'
   | 'no-session'
+  /** Call keys: this call id was already issued to another connection (nonce reuse refused). */
+  | 'call-reused'
   | 'blocked'
   | 'too-long'
   | 'storage'

@@ -16,7 +16,7 @@ function sessionPair(seed = 'calls') {
   return [a, b] as const;
 }
 
-const CALL = 'veil-call-v1|sha-256 AA|sha-256 BB';
+const CALL = 'veil-call-v2|sha-256 AA;' + 'a'.repeat(64) + '|sha-256 BB;' + 'b'.repeat(64);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function material(state: Parameters<typeof deriveCallMaterial>[0], callId = CALL) {

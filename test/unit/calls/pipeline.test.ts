@@ -9,6 +9,7 @@ import { KeySchedule, type KeyAction } from '../../../lib/calls/schedule.ts';
 import { buildReport } from '../../../lib/calls/status.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { MediaTransform, type EncodedFrameLike } from '../../../lib/media/transform.ts';
+import { callIdFromSdp } from '../../../lib/calls/sdp.ts';
 import { startKeyAgreement } from '../../../lib/protocol/index.ts';
 import { deliver, makePair } from '../protocol/helpers.ts';
 import { vp8DeltaFrame, vp8KeyFrame } from '../media/frames.ts';
@@ -36,7 +37,7 @@ const frame = (bytes: Uint8Array): EncodedFrameLike => ({ data: bytes.slice().bu
 
 describe('call pipeline over lib/media', () => {
   const [a, b] = sessionPair();
-  const CALL = 'veil-call-v1|x|y';
+  const CALL = 'veil-call-v2|x|y';
   const ma = deriveCallMaterial(a.state, CALL);
   const mb = deriveCallMaterial(b.state, CALL);
   if (!ma.ok || !mb.ok) throw new Error('material');
@@ -97,5 +98,65 @@ describe('call pipeline over lib/media', () => {
     expect(report.status).toBe('encrypted');
     expect(report.receive.dropped).toBe(4);
     expect(report.receive.protected).toBe(400);
+  });
+});
+
+describe('two connections over the same DTLS certificates (issue #6: no nonce reuse)', () => {
+  const [a, b] = sessionPair();
+  const fp = (byte: number) => `sha-256 ${Array.from({ length: 32 }, (_, i) => ((byte + i) % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+  // The page passes the same RTCCertificate to every connection (or persisted it): same fingerprints.
+  const CERT_A = fp(0x21);
+  const CERT_B = fp(0x92);
+  const sdp = (cert: string, ufrag: string, pwd: string) =>
+    `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\na=fingerprint:${cert}\r\n`;
+  /** One connection as both browsers see it: Alice's and Bob's call ids and material. */
+  const connection = (aliceIce: [string, string], bobIce: [string, string]) => {
+    const offer = sdp(CERT_A, ...aliceIce);
+    const answer = sdp(CERT_B, ...bobIce);
+    const idA = callIdFromSdp(offer, answer);
+    const idB = callIdFromSdp(answer, offer);
+    if (!idA.ok || !idB.ok) throw new Error('call id');
+    expect(idA.value.callId).toBe(idB.value.callId);
+    const ma = deriveCallMaterial(a.state, idA.value.callId);
+    const mb = deriveCallMaterial(b.state, idB.value.callId);
+    if (!ma.ok || !mb.ok) throw new Error('material');
+    return { ma: ma.value, mb: mb.value };
+  };
+  /** A fresh pipeline per connection, as the main world builds one: counters start at 0. */
+  const sender = (sendChain: string) => {
+    const ring = new MediaKeyRing();
+    ring.setSendKey(0, EpochChain.fromHex(sendChain)!.keyAt(0)!);
+    return new MediaTransform({ direction: 'send', mode: 'encrypt', ring, kind: 'video' });
+  };
+  const receiver = (recvChain: string) => {
+    const ring = new MediaKeyRing();
+    ring.addReceiveKey(0, EpochChain.fromHex(recvChain)!.keyAt(0)!);
+    return new MediaTransform({ direction: 'receive', mode: 'decrypt', ring, kind: 'video' });
+  };
+  const firstFrame = (sendChain: string): Uint8Array => {
+    const out = sender(sendChain).process(frame(vp8DeltaFrame(600, 1)));
+    if (out.action !== 'enqueue') throw new Error('send');
+    return new Uint8Array(out.data);
+  };
+
+  it('fresh ICE credentials give the second connection other keys: its frame 0 is not frame 0 of the first', () => {
+    const call1 = connection(['aB3+', 'pwdAlice1pwdAlice1pwdA'], ['zY9/', 'pwdBob1pwdBob1pwdBob1x']);
+    const call2 = connection(['Qw7x', 'pwdAlice2pwdAlice2pwdA'], ['rT5k', 'pwdBob2pwdBob2pwdBob2x']);
+    expect(call2.ma.sendChain).not.toBe(call1.ma.sendChain);
+    const f1 = firstFrame(call1.ma.sendChain);
+    const f2 = firstFrame(call2.ma.sendChain);
+    // Same plaintext, same counter 0, same key id: only the key differs, so the bytes must too.
+    expect(f2).not.toEqual(f1);
+    // Each call's frames decrypt under its own keys only.
+    expect(receiver(call1.mb.recvChain).process(frame(f1)).action).toBe('enqueue');
+    expect(receiver(call2.mb.recvChain).process(frame(f1))).toMatchObject({ action: 'drop' });
+  });
+
+  it('control: identical ICE credentials too (what v1 computed for reused certificates) repeat key and nonce', () => {
+    const ice: [[string, string], [string, string]] = [['aB3+', 'pwdAlice1pwdAlice1pwdA'], ['zY9/', 'pwdBob1pwdBob1pwdBob1x']];
+    const call1 = connection(...ice);
+    const call2 = connection(...ice);
+    // Byte-identical first frames: the reuse the ICE binding removes (and the background refuses, see issued-calls tests).
+    expect(firstFrame(call2.ma.sendChain)).toEqual(firstFrame(call1.ma.sendChain));
   });
 });
