@@ -297,6 +297,60 @@ describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind
     expect(rate / baselineRate).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('two connections over the same DTLS certificates (page-supplied) get different call ids and keys; no id is keyed twice', async () => {
+    // Issue #6: a page may pass one RTCCertificate to several connections (or persist it). Two
+    // in-page loopback pairs, both with certificates X and Y: v1 derived the same call id and
+    // keys for both, each counting nonces from 0. Now the fresh ICE credentials differ per pair.
+    // A tab of its own (same conversation, so the same session): its only calls are these four.
+    const t = await alice.newPage(`${site.url}/video/${room}?user=alice&same-cert=1`);
+    try {
+    await waitUntil(t, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: 'content script (same-cert tab)', timeoutMs: 20_000 });
+    const fps = await t.evaluate(async () => {
+      const gen = () => RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
+      const [x, y] = [await gen(), await gen()];
+      const pair = async () => {
+        const p = new RTCPeerConnection({ certificates: [x] });
+        const q = new RTCPeerConnection({ certificates: [y] });
+        p.createDataChannel('d');
+        await p.setLocalDescription(await p.createOffer());
+        await q.setRemoteDescription(p.localDescription!);
+        await q.setLocalDescription(await q.createAnswer());
+        await p.setRemoteDescription(q.localDescription!);
+        return [p, q];
+      };
+      (window as unknown as { __sameCert: RTCPeerConnection[] }).__sameCert = [...(await pair()), ...(await pair())];
+      const fp = (c: RTCCertificate) => c.getFingerprints().map((f) => `${(f.algorithm ?? '').toLowerCase()} ${(f.value ?? '').toUpperCase()}`);
+      return [...fp(x), ...fp(y)];
+    });
+    type Rec = { callRef: string; callId: string | null; sas: string | null };
+    const ours = await poll('both pairs keyed', async () => {
+      const recs = await aExt.evaluate(async () => {
+        type Session = { get(k: string[]): Promise<Record<string, unknown>> };
+        const g = globalThis as unknown as { browser?: { storage: { session: Session } }; chrome: { storage: { session: Session } } };
+        return ((await (g.browser ?? g.chrome).storage.session.get(['veil.calls']))['veil.calls'] ?? []) as Rec[];
+      });
+      const mine = recs.filter((r) => r.callId !== null && fps.every((f) => r.callId!.includes(f)));
+      const ids = new Set(mine.map((r) => r.callId));
+      const keyed = mine.filter((r) => r.sas !== null);
+      return ids.size === 2 && keyed.length === 2 ? mine : null;
+    }, 20_000);
+    console.log(`[call] same certificates: ${JSON.stringify(ours.map((r) => ({ ref: r.callRef, sas: r.sas, id: r.callId!.slice(0, 14) })))}`);
+    const ids = [...new Set(ours.map((r) => r.callId))];
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      expect(id!.startsWith('veil-call-v2|')).toBe(true);
+      // In a loopback both ends compute the same id: one connection gets its keys, the other is
+      // refused ('call-reused'), never a second pair of counters from 0 under the same keys.
+      const recs = ours.filter((r) => r.callId === id);
+      expect(recs.filter((r) => r.sas !== null)).toHaveLength(1);
+    }
+    const sas = ours.filter((r) => r.sas !== null).map((r) => r.sas);
+    expect(sas[0]).not.toBe(sas[1]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('without a session: strict calls (default) send and play nothing; with strict off the call runs marked "not encrypted"', async () => {
     await a.close();
     await b.close();
