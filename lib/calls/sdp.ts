@@ -9,8 +9,8 @@
  *   every RTCPeerConnection. DTLS certificates may be reused across connections (a page passes the
  *   same `certificates`, or persists them in IndexedDB); without fresh input two connections of
  *   the same pair would derive the same frame keys and both count nonces from 0. The ufrag alone
- *   is only ≥ 24 random bits (RFC 8839 §5.4), too few to rule out collisions, so the pwd
- *   (≥ 128 bits) is mixed in too. The pwd is an ICE secret: it is hashed here, in the main world,
+ *   is only ≥ 24 random bits (RFC 8839, ice-ufrag/ice-pwd attributes), too few to rule out
+ *   collisions, so the pwd (≥ 128 bits) is mixed in too. The pwd is an ICE secret: it is hashed here, in the main world,
  *   and only the per-side hash (the "ICE tag") travels to the background.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
