@@ -89,7 +89,12 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     // go; the list is re-rendered explicitly below instead.
     const a = await openChat(alice, site, room, 'alice', editor, '&rerender=0');
     const b = await openChat(bob, site, room, 'bob', editor, '&rerender=0');
+    // Where the time goes, in the log (CI has a time budget).
+    const t0 = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string): void => void phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     const { ac, bc } = await establishSession(a, b);
+    phase('session');
 
     const fromAlice = messagesFor('alice');
     const fromBob = messagesFor('bob');
@@ -101,13 +106,16 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     }
     // Alice's messages (the long one in several parts) have all reached the relay before Bob writes.
     await poll('alice’s messages on the relay', async () => relayedTexts(site, room).length >= before + fromAlice.length + 2, 120_000);
+    phase('alice sent');
     for (const t of fromBob) await sendInCompose(b, bc, t);
+    phase('bob sent');
 
     const expected = [...fromAlice, ...fromBob];
     await expectReads(b, expected);
     await expectReads(a, expected);
     // Once everything is shown, Veil leaves the page alone: no redrawing loop (a long message's
     // parts once re-asked and redrew themselves forever, at 100% CPU).
+    phase('both read');
     expect(await listMutations(b, 2000)).toEqual([]);
     // A full re-render (as virtualized lists do) replaces every element: Veil finds them again.
     await b.evaluate(() => (window as unknown as { __chat: { rerender(): void } }).__chat.rerender());
@@ -130,6 +138,8 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
       await expectReads(b, expected);
       await expectReads(a, expected);
     }
+    phase('done');
+    console.log(`[timing] ${kind} ${editor}: ${phases.join(', ')}`);
     await a.close();
     await b.close();
   });

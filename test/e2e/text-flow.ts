@@ -36,12 +36,9 @@ export async function openChat(veil: VeilBrowser, site: ChatSite, room: string, 
 
 /** Veil frames in a page whose hash has `key=` (m: message, c: compose, q: query). */
 export async function veilFrames(page: DrivenPage, key: 'm' | 'c' | 'q'): Promise<Array<{ frame: DrivenFrame; href: string }>> {
-  const out: Array<{ frame: DrivenFrame; href: string }> = [];
-  for (const frame of await page.frames()) {
-    const href = await frame.href();
-    if (href.includes('/frame.html#') && new URLSearchParams(href.split('#')[1]).has(key)) out.push({ frame, href });
-  }
-  return out;
+  // All frames asked at once: the driver pipelines the calls (one by one, a long chat took seconds).
+  const all = await Promise.all((await page.frames()).map(async (frame) => ({ frame, href: await frame.href() })));
+  return all.filter(({ href }) => href.includes('/frame.html#') && new URLSearchParams(href.split('#')[1]).has(key));
 }
 
 async function poll<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
@@ -111,25 +108,36 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
   await poll('the site editor to be free', () =>
     page.evaluate(() => (window as unknown as { __chat?: { editorText(): string } }).__chat?.editorText?.().trim() === ''), 30_000, 40);
   await compose.click('[data-testid=compose-text]');
-  // Focus must have settled in the compose box (sites re-focus their input after a send).
-  let steady = 0;
-  await poll('focus to settle in the compose box', async () => {
-    const focused = await compose.evaluate(() => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text');
-    steady = focused ? steady + 1 : 0;
-    return steady >= 4;
-  }, 20_000, 60);
+  // Focus must have settled in the compose box (sites re-focus their input after a send): checked
+  // inside the frame, steady for 80 ms (several frames: a site re-focuses its input a frame after a send).
+  const settled = await compose.evaluate(async () => {
+    const focused = (): boolean => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text';
+    let since = focused() ? performance.now() : -1;
+    for (const end = performance.now() + 20_000; performance.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 25));
+      if (!focused()) since = -1;
+      else if (since < 0) since = performance.now();
+      else if (performance.now() - since >= 80) return true;
+    }
+    return false;
+  });
+  if (!settled) throw new Error('timed out waiting for focus to settle in the compose box');
   await page.press('Enter');
   const state = () =>
     compose.evaluate(() => `status "${document.querySelector('[data-testid=status]')?.textContent}", notice "${document.querySelector('[data-testid=notice]')?.textContent}"`);
   await poll('compose to clear after send', async () =>
-    compose.evaluate(() => {
-      const area = document.querySelector<HTMLTextAreaElement>('[data-testid=compose-text]');
-      const notice = document.querySelector('[data-testid=notice]')?.textContent ?? '';
-      if (notice.startsWith('Not sent')) throw new Error(notice);
-      return area?.value === '';
+    compose.evaluate(async () => {
+      // Waits inside the frame (one driver call, not one per 40 ms).
+      for (const end = performance.now() + 5000; performance.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        const area = document.querySelector<HTMLTextAreaElement>('[data-testid=compose-text]');
+        const notice = document.querySelector('[data-testid=notice]')?.textContent ?? '';
+        if (notice.startsWith('Not sent')) throw new Error(notice);
+        if (area?.value === '') return true;
+      }
+      return false;
     }),
     30_000,
-    40,
+    0,
   ).catch(async (e: unknown) => {
     const editor = await page.evaluate(() => (window as unknown as { __chat?: { editorText(): string; error(): string } }).__chat?.editorText?.() ?? '').catch(() => '?');
     throw new Error(`${String(e)}; compose: ${await state().catch(() => '?')}; site editor holds ${JSON.stringify(editor).slice(0, 120)}`);
@@ -163,12 +171,16 @@ export async function readPlaintexts(page: DrivenPage): Promise<string[]> {
   });
   await new Promise((r) => setTimeout(r, 500));
   const frames = await veilFrames(page, 'm');
-  const rows: Array<{ top: number; text: string }> = [];
-  for (const { frame } of frames) {
-    const text = await frame.evaluate(() => document.querySelector('[data-testid=plaintext]')?.textContent ?? null).catch(() => null);
-    if (text !== null) rows.push({ top: await frame.top(), text });
-  }
-  return rows.sort((a, b) => a.top - b.top).map((r) => r.text);
+  const rows = await Promise.all(
+    frames.map(async ({ frame }) => {
+      const text = await frame.evaluate(() => document.querySelector('[data-testid=plaintext]')?.textContent ?? null).catch(() => null);
+      return text === null ? null : { top: await frame.top(), text };
+    }),
+  );
+  return rows
+    .filter((r): r is { top: number; text: string } => r !== null)
+    .sort((a, b) => a.top - b.top)
+    .map((r) => r.text);
 }
 
 export { poll };
