@@ -46,7 +46,7 @@ function run(name, step, prefix) {
     const child = spawn(step.cmd[0], step.cmd.slice(1), {
       cwd: root,
       stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      env: { ...process.env, ...step.env, ...(prefix ? { FORCE_COLOR: '0' } : {}) },
+      env: { ...process.env, ...step.env, ...(prefix ? { FORCE_COLOR: '0', NO_COLOR: '1' } : {}) },
     });
     if (prefix) {
       for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => console.log(`[${name}] ${l}`));

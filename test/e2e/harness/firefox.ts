@@ -119,13 +119,14 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
       await home!.evaluate(async (url) => {
         await (globalThis as unknown as { browser: { tabs: { create(o: { url: string }): Promise<unknown> } } }).browser.tabs.create({ url });
       }, `${extensionOrigin}${path}`);
-      for (let i = 0; i < 100; i++) {
+      // A loaded machine can take many seconds to show a new tab: wait up to 45 s.
+      for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
         for (const p of await browser.pages()) {
           if (!before.has(p) && (await href(p)).startsWith(`${extensionOrigin}${path.split('#')[0]}`)) return wrap(p);
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`could not open ${path}`);
+      throw new Error(`could not open ${path} within 45 s`);
     },
     async stopBackground() {
       // No DevTools protocol here: let Firefox suspend the idle event page, as it does in real
