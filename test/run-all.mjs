@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check CI runs — build, typecheck, lint (ESLint + web-ext lint of the Firefox
- * build), unit tests, a 100,000-input fuzz run, then E2E in Chromium and E2E in Firefox.
- * The two E2E steps run at the same time (each drives its own browsers and chat server; on two
- * cores most of their time is spent waiting on the browsers); VEIL_E2E_SERIAL=1 runs them one
- * after the other. Ends with one summary line "veil: N passed, M failed" (vitest tests + one per
- * other step). VEIL_STEPS=unit,e2e-chromium runs a subset.
+ * build), unit tests, a 100,000-input fuzz run, then E2E: the text, keyring and foundation tests
+ * in Chromium and in Firefox at the same time (each drives its own browsers and chat server; they
+ * retry once on failure and hold up under load), then the call tests alone, one browser after the
+ * other, because they compare frame rates with and without Veil and a loaded machine skews that.
+ * VEIL_E2E_SERIAL=1 runs every step one after the other. Ends with one summary line
+ * "veil: N passed, M failed" (vitest tests + one per other step). VEIL_STEPS=unit,e2e-chromium
+ * runs a subset (step names: build typecheck lint unit fuzz e2e-chromium e2e-firefox
+ * e2e-chromium-calls e2e-firefox-calls).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -16,11 +19,18 @@ const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'test-artifacts');
 mkdirSync(out, { recursive: true });
 
-const vitest = (project, file, env = {}) => ({
-  cmd: ['npx', 'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, file)}`],
+const vitest = (project, file, env = {}, files = []) => ({
+  cmd: ['npx', 'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, file)}`, ...files],
   env,
   json: join(out, file),
 });
+
+// Call tests compare frame rates with and without Veil: they run alone, after the text tests.
+const e2eFiles = readdirSync(join(root, 'test/e2e')).filter((f) => f.endsWith('.test.ts')).sort();
+const callFiles = e2eFiles.filter((f) => f.startsWith('call-')).map((f) => `test/e2e/${f}`);
+const otherFiles = e2eFiles.filter((f) => !f.startsWith('call-')).map((f) => `test/e2e/${f}`);
+const e2e = (browser, part, files) =>
+  vitest('e2e', `e2e-${browser}-${part}.json`, { VEIL_BROWSERS: browser, VEIL_SKIP_BUILD: '1' }, files);
 
 /** Groups run in order; the steps of one group run at the same time. */
 const groups = [
@@ -30,9 +40,11 @@ const groups = [
   [['unit', vitest('unit', 'unit.json')]],
   [['fuzz', { cmd: ['node', '--import', 'tsx', 'test/fuzz/run.ts', process.env.VEIL_FUZZ_ITERATIONS ?? '100000'] }]],
   [
-    ['e2e-chromium', vitest('e2e', 'e2e-chromium.json', { VEIL_BROWSERS: 'chromium', VEIL_SKIP_BUILD: '1' })],
-    ['e2e-firefox', vitest('e2e', 'e2e-firefox.json', { VEIL_BROWSERS: 'firefox', VEIL_SKIP_BUILD: '1' })],
+    ['e2e-chromium', e2e('chromium', 'text', otherFiles)],
+    ['e2e-firefox', e2e('firefox', 'text', otherFiles)],
   ],
+  [['e2e-chromium-calls', e2e('chromium', 'calls', callFiles)]],
+  [['e2e-firefox-calls', e2e('firefox', 'calls', callFiles)]],
 ];
 
 const only = process.env.VEIL_STEPS?.split(',');
