@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startChatSite } from '../chat-site/server';
 import { launchVeil, type VeilBrowser } from '../e2e/harness';
+import { CHROMIUM_ARGS, CHROMIUM_VIEWPORT as VIEWPORT } from '../e2e/harness/chromium';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
@@ -133,19 +134,6 @@ async function workerRuns(url: string, src: string, iterations: number, rows: Ro
   }
 }
 
-/** Same Chromium flags and viewport as the E2E harness (test/e2e/harness/chromium.ts), for both setups. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--enable-precise-memory-info',
-];
-const VIEWPORT = { width: 1200, height: 900 };
 const HZ = 100; // USER_HZ on Linux
 
 interface Proc {

@@ -13,13 +13,11 @@
  * runs in the step of Bob's browser (VEIL_BROWSERS), as in call-e2ee.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
 import { startChatSite, type ChatSite } from '../chat-site/server';
-import { browsersUnderTest, launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
-import { acceptQuery, ask, createIdentity, openCompose, poll, startEncryption, waitStatus } from './text-flow';
+import { callPairs, callView, encryptedSessionOnVideoPages, pixels, plainBrowser, showsPattern, sleep, type AnyPage, type CallView, type Kind } from './call-flow';
+import { launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
+import { createIdentity, poll } from './text-flow';
 
-type Kind = 'chromium' | 'firefox';
 type Codec = 'vp8' | 'vp9' | 'av1' | 'h264';
 
 /**
@@ -33,15 +31,6 @@ const CODECS: Record<Kind, Codec[]> = {
   firefox: ['vp8', 'vp9', 'av1'],
 };
 
-interface Rgb {
-  r: number;
-  g: number;
-  b: number;
-}
-interface Pixels {
-  left: Rgb;
-  right: Rgb;
-}
 interface CallStats {
   video: { framesDecoded: number; packetsReceived: number; framesSent: number; codec: string; sendCodec: string };
 }
@@ -50,88 +39,11 @@ interface CodecPreference {
   state: string;
   detail: string;
 }
-interface CallView {
-  status: string;
-  framesEncrypted: number;
-  framesDecrypted: number;
-  framesDropped: number;
-  framesPassthrough: number;
-}
-interface AnyPage {
-  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  close(): Promise<void>;
-}
-
-function pairs(): Array<[Kind, Kind]> {
-  const explicit = process.env.VEIL_CODEC_PAIRS;
-  const raw = explicit ?? 'chromium-chromium,firefox-firefox,chromium-firefox';
-  const kinds = browsersUnderTest();
-  return raw
-    .split(',')
-    .map((s) => s.trim().split('-') as [Kind, Kind])
-    .filter((p) => p.length === 2 && p.every((k) => k === 'chromium' || k === 'firefox'))
-    .filter((p) => explicit !== undefined || kinds.includes(p[1]));
-}
-
-/** Carol's browser: no Veil, so no keys. */
-async function plainBrowser(kind: Kind): Promise<{ open(url: string): Promise<AnyPage>; close(): Promise<void> }> {
-  if (kind === 'chromium') {
-    const b = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
-    });
-    return {
-      open: async (url) => {
-        const ctx = await b.newContext();
-        const page = await ctx.newPage();
-        await page.goto(url);
-        return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => ctx.close() };
-      },
-      close: () => b.close(),
-    };
-  }
-  const b = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: '/usr/bin/firefox-esr',
-    headless: true,
-    extraPrefsFirefox: { 'media.navigator.permission.disabled': true, 'media.autoplay.default': 0 },
-  });
-  return {
-    open: async (url) => {
-      const page = await b.newPage();
-      await page.goto(url);
-      return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => page.close() };
-    },
-    close: () => b.close(),
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stats = (p: AnyPage): Promise<CallStats> => p.evaluate(() => window.__call!.stats() as unknown as Promise<CallStats>);
-const pixels = (p: AnyPage): Promise<Pixels | null> => p.evaluate(() => window.__call!.samplePixels() as Pixels | null);
 const preference = (p: AnyPage): Promise<CodecPreference> => p.evaluate(() => window.__call!.codecPreference as CodecPreference);
-
-/** The sender's pattern: red on the left, blue on the right (same check as call-e2ee). */
-function showsPattern(px: Pixels | null): boolean {
-  if (!px) return false;
-  return px.left.r > 180 && px.left.g < 90 && px.left.b < 90 && px.right.b > 180 && px.right.r < 90 && px.right.g < 90;
-}
 
 async function connected(p: AnyPage, partner: string): Promise<void> {
   await poll(`connected with ${partner}`, () => p.evaluate((who: string) => window.__call?.state === 'connected' && window.__call.partner === who, partner), 30_000);
-}
-
-/** Veil's view of the call in a tab (what the popup shows), asked from one of Veil's pages. */
-async function callView(ext: DrivenPage, urlPart: string): Promise<CallView | null> {
-  const tabId = await ext.evaluate(async (part: string) => {
-    type Tabs = { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
-    const g = globalThis as unknown as { browser?: { tabs: Tabs }; chrome: { tabs: Tabs } };
-    const tabs = await (g.browser ?? g.chrome).tabs.query({});
-    return tabs.find((t) => (t.url ?? '').includes(part))?.id ?? -1;
-  }, urlPart);
-  const r = await ask<CallView | null>(ext, 'page:call-state', { tabId });
-  return r.ok ? (r.value ?? null) : null;
 }
 
 /** Veil's drop counts by reason for the tab's current call (the background's mirrored report). */
@@ -161,7 +73,7 @@ async function sendRecvCodecs(p: AnyPage): Promise<string[]> {
   });
 }
 
-describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKind) => {
+describe.each(callPairs('VEIL_CODEC_PAIRS'))('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKind) => {
   const shared = CODECS[aliceKind].filter((c) => CODECS[bobKind].includes(c));
   const room = `codecs-${aliceKind}-${bobKind}-${Date.now().toString(36)}`;
   let site: ChatSite;
@@ -186,13 +98,7 @@ describe.each(pairs())('call codecs %s (Alice) with %s (Bob)', (aliceKind, bobKi
     // The text session of the room, established on the video page as people would.
     const a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     const b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
-    for (const [p, who] of [[a, 'alice'], [b, 'bob']] as const) {
-      await waitUntil(p, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: `${who}'s content script`, timeoutMs: 20_000 });
-    }
-    const ac = await openCompose(a);
-    await startEncryption(ac);
-    await acceptQuery(b);
-    await waitStatus(ac, 'encrypted');
+    await encryptedSessionOnVideoPages(a, b);
     caps = [await sendRecvCodecs(a), await sendRecvCodecs(b)];
     await a.close();
     await b.close();

@@ -10,107 +10,21 @@
  * new keys and a new SAS while the call keeps working.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
 import { startChatSite, type ChatSite } from '../chat-site/server';
-import { browsersUnderTest, launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
-import { acceptQuery, ask, createIdentity, openCompose, poll, startEncryption, waitStatus } from './text-flow';
+import { callPairs, callView, encryptedSessionOnVideoPages, pixels, plainBrowser, showsPattern, sleep, type AnyPage } from './call-flow';
+import { launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
+import { ask, createIdentity, poll } from './text-flow';
 
-type Kind = 'chromium' | 'firefox';
-interface Rgb {
-  r: number;
-  g: number;
-  b: number;
-}
-interface Pixels {
-  left: Rgb;
-  right: Rgb;
-  greenX: number | null;
-}
 interface CallStats {
   video: { framesDecoded: number; framesReceived: number; packetsReceived: number; framesSent: number };
   audio: { packetsReceived: number; totalAudioEnergy: number };
   connectionState: string;
 }
-interface CallView {
-  status: string;
-  reason: string | null;
-  sas: string | null;
-  sendEpoch: number | null;
-  receiveEpoch: number | null;
-  framesEncrypted: number;
-  framesDecrypted: number;
-  framesDropped: number;
-  framesPassthrough: number;
-}
-
-/** What the test needs of any page: evaluate and close. */
-interface AnyPage {
-  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  close(): Promise<void>;
-}
-
-/** Pairs under test. By default each pair runs in the step of Bob's browser (VEIL_BROWSERS), so
- * the Chromium step runs Chromium↔Chromium and the Firefox step Firefox↔Firefox and Chromium→Firefox. */
-function pairs(): Array<[Kind, Kind]> {
-  const explicit = process.env.VEIL_CALL_PAIRS;
-  const raw = explicit ?? 'chromium-chromium,firefox-firefox,chromium-firefox';
-  const kinds = browsersUnderTest();
-  return raw
-    .split(',')
-    .map((s) => s.trim().split('-') as [Kind, Kind])
-    .filter((p) => p.length === 2 && p.every((k) => k === 'chromium' || k === 'firefox'))
-    .filter((p) => explicit !== undefined || kinds.includes(p[1]));
-}
-
-/** A browser without Veil (baseline calls, and Carol who has no keys). */
-async function plainBrowser(kind: Kind): Promise<{ open(url: string): Promise<AnyPage>; close(): Promise<void> }> {
-  if (kind === 'chromium') {
-    const b = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
-    });
-    return {
-      open: async (url) => {
-        const ctx = await b.newContext();
-        const page = await ctx.newPage();
-        await page.goto(url);
-        return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => ctx.close() };
-      },
-      close: () => b.close(),
-    };
-  }
-  const b = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: '/usr/bin/firefox-esr',
-    headless: true,
-    extraPrefsFirefox: { 'media.navigator.permission.disabled': true, 'media.autoplay.default': 0 },
-  });
-  return {
-    open: async (url) => {
-      const page = await b.newPage();
-      await page.goto(url);
-      return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => page.close() };
-    },
-    close: () => b.close(),
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function waitFor<T>(page: AnyPage, fn: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
   return waitUntil(page as DrivenPage, fn, { what, timeoutMs, intervalMs: 250 });
 }
 
 const stats = (p: AnyPage): Promise<CallStats> => p.evaluate(() => window.__call!.stats() as unknown as Promise<CallStats>);
-const pixels = (p: AnyPage): Promise<Pixels | null> => p.evaluate(() => window.__call!.samplePixels() as Pixels | null);
-
-/** The sender's pattern: red on the left, blue on the right. */
-function showsPattern(px: Pixels | null): boolean {
-  if (!px) return false;
-  return px.left.r > 180 && px.left.g < 90 && px.left.b < 90 && px.right.b > 180 && px.right.r < 90 && px.right.g < 90;
-}
 
 /** Frames decoded per second over `ms`, from the page's own WebRTC stats. */
 async function decodeRate(p: AnyPage, ms: number): Promise<number> {
@@ -129,19 +43,7 @@ async function connected(p: AnyPage, partner: string): Promise<void> {
   await poll(`connected with ${partner}`, () => p.evaluate((who: string) => window.__call?.state === 'connected' && window.__call.partner === who, partner), 45_000);
 }
 
-/** Veil's view of the call in a tab (what the popup shows), asked from one of Veil's pages. */
-async function callView(ext: DrivenPage, urlPart: string): Promise<CallView | null> {
-  const tabId = await ext.evaluate(async (part: string) => {
-    type Tabs = { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
-    const g = globalThis as unknown as { browser?: { tabs: Tabs }; chrome: { tabs: Tabs } };
-    const tabs = await (g.browser ?? g.chrome).tabs.query({});
-    return tabs.find((t) => (t.url ?? '').includes(part))?.id ?? -1;
-  }, urlPart);
-  const r = await ask<CallView | null>(ext, 'page:call-state', { tabId });
-  return r.ok ? (r.value ?? null) : null;
-}
-
-describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind) => {
+describe.each(callPairs('VEIL_CALL_PAIRS'))('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind) => {
   let site: ChatSite;
   let alice: VeilBrowser;
   let bob: VeilBrowser;
@@ -191,13 +93,7 @@ describe.each(pairs())('call E2EE %s (Alice) with %s (Bob)', (aliceKind, bobKind
   it('establishes the text session on the video page, then the call is encrypted end to end', async () => {
     a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
-    for (const [p, who] of [[a, 'alice'], [b, 'bob']] as const) {
-      await waitUntil(p, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: `${who}'s content script`, timeoutMs: 20_000 });
-    }
-    const ac = await openCompose(a);
-    await startEncryption(ac);
-    await acceptQuery(b);
-    await waitStatus(ac, 'encrypted');
+    await encryptedSessionOnVideoPages(a, b);
     aExt = await alice.openExtensionPage('/popup.html');
     bExt = await bob.openExtensionPage('/popup.html');
 

@@ -7,7 +7,8 @@ import type { DrivenFrame, DrivenPage } from './page';
 import { chromeExtensionDir, freshProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
-const CHROMIUM_ARGS = [
+/** Flags for every Chromium the tests and benchmarks start (the bench's baseline uses them too). */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--no-first-run',
@@ -18,6 +19,8 @@ const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
   '--enable-precise-memory-info',
 ];
+
+export const CHROMIUM_VIEWPORT = { width: 1200, height: 900 };
 
 function wrapFrame(frame: Frame): DrivenFrame {
   return {
@@ -69,7 +72,7 @@ export async function launchChromium(name: string, opts: { grantOrigins?: string
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
-    viewport: { width: 1200, height: 900 },
+    viewport: CHROMIUM_VIEWPORT,
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
   const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
