@@ -5,7 +5,7 @@
 import { EpochChain } from '../../lib/calls/call-keys';
 import { KeySchedule, type KeyAction } from '../../lib/calls/schedule';
 import { callIdFromSdp, keepFirstBinding, type SdpCallBinding } from '../../lib/calls/sdp';
-import { buildReport, bypassCheckNeeded, ReportGate, type CallReport, type KeyState, type PlatformCounts } from '../../lib/calls/status';
+import { buildReport, BypassWatch, ReportGate, type CallReport, type KeyState, type MediaKindName, type PlatformCounts } from '../../lib/calls/status';
 import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
 import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
 import type { BridgeClient } from './bridge-client';
@@ -53,6 +53,7 @@ export class CallController {
   /** Chromium (encoded streams): key frames after a send key change; Firefox does it in the worker. */
   private readonly keyFrames = new KeyFrameRequester();
   private readonly reportGate = new ReportGate();
+  private readonly bypassWatch = new BypassWatch();
 
   constructor(
     private readonly pc: RTCPeerConnection,
@@ -240,13 +241,15 @@ export class CallController {
   private async platform(): Promise<PlatformCounts | null> {
     try {
       const report = await this.env.p.getStats.call(this.pc);
-      let packetsSent = 0;
-      let packetsReceived = 0;
+      const counts: PlatformCounts = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
       report.forEach((s: Record<string, unknown>) => {
-        if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') packetsSent += s.packetsSent;
-        if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') packetsReceived += s.packetsReceived;
+        const kind = s.kind ?? s.mediaType;
+        if (kind !== 'audio' && kind !== 'video') return;
+        const k: MediaKindName = kind;
+        if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') counts.sent[k] += s.packetsSent;
+        if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') counts.received[k] += s.packetsReceived;
       });
-      return { packetsSent, packetsReceived };
+      return counts;
     } catch {
       return null;
     }
@@ -282,10 +285,12 @@ export class CallController {
       }
       this.apply(this.schedule.tick({ now: Date.now(), framesSentTotal: sent, receivedEpoch: epoch }));
     }
-    // The browser's RTP counts only decide anything while a direction's transforms have seen no
-    // frame (a transform the browser bypasses); getStats is not free, so it is skipped otherwise.
-    const platform = stats === null || bypassCheckNeeded(transforms) ? await this.platform() : null;
+    // The browser's RTP counts only decide anything while a direction and kind has shown Veil no
+    // frame (a transform the browser bypasses); getStats is not free, so it is read only then.
+    const now = Date.now();
+    if (stats === null || this.bypassWatch.due(transforms, now)) this.bypassWatch.record(await this.platform(), now);
     if (this.ended) return;
+    const platform = this.bypassWatch.latest;
     const kind = this.pipelineKind ?? 'worker';
     const report: CallReport = buildReport({
       transforms,

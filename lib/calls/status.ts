@@ -1,8 +1,9 @@
 /**
  * The truth about one call, from the worker's per-transform counters and the browser's own RTP
  * statistics: encrypted, not encrypted, waiting for keys, or failing (with the reason). Also
- * checks that every transform actually runs: a direction whose packets flow while its transform
- * saw no frame means frames bypass Veil (e.g. a receiver script transform Chromium skipped).
+ * checks that every transform actually runs: audio or video packets that flow in a direction while
+ * Veil's transforms saw no frame of that kind there mean frames bypass Veil (e.g. a receiver script
+ * transform Chromium skipped), even when the other kind passes through Veil.
  */
 import type { KindCounters, TransformStats } from '../media/transform.ts';
 
@@ -34,11 +35,19 @@ export interface CallReport {
   transforms: number;
 }
 
+export type MediaKindName = 'audio' | 'video';
+const KINDS: readonly MediaKindName[] = ['audio', 'video'];
+
+/** RTP packets per media kind, from the browser's getStats (outbound-rtp / inbound-rtp). */
 export interface PlatformCounts {
-  /** outbound RTP packets sent (audio + video) */
-  packetsSent: number;
-  /** inbound RTP packets received (audio + video) */
-  packetsReceived: number;
+  sent: Record<MediaKindName, number>;
+  received: Record<MediaKindName, number>;
+}
+
+/** Frames Veil's transforms saw, per direction and kind. */
+export interface FramesSeen {
+  send: Record<MediaKindName, number>;
+  receive: Record<MediaKindName, number>;
 }
 
 export interface ReportInput {
@@ -46,6 +55,7 @@ export interface ReportInput {
   pipeline: Pipeline;
   keys: KeyState;
   strict: boolean;
+  /** The newest browser counts (they only grow, so an older reading still proves a bypass). */
   platform: PlatformCounts | null;
   /** Senders/receivers the page's connection has that got no transform (should be 0). */
   unattached: number;
@@ -68,6 +78,24 @@ function addKind(d: DirectionCounters, c: KindCounters, direction: 'send' | 'rec
       d.drops[reason] = (d.drops[reason] ?? 0) + n;
     }
   }
+}
+
+export function framesSeen(transforms: ReadonlyArray<TransformStats>): FramesSeen {
+  const seen: FramesSeen = { send: { audio: 0, video: 0 }, receive: { audio: 0, video: 0 } };
+  for (const t of transforms) {
+    seen[t.direction].audio += t.audio.framesIn;
+    seen[t.direction].video += t.video.framesIn;
+  }
+  return seen;
+}
+
+/** The first (direction, kind) whose packets flow while no frame of it reached Veil. */
+function bypassed(seen: FramesSeen, p: PlatformCounts): string | null {
+  for (const kind of KINDS) {
+    if (p.sent[kind] >= BYPASS_PACKETS && seen.send[kind] === 0) return `outgoing ${kind} does not pass through Veil`;
+    if (p.received[kind] >= BYPASS_PACKETS && seen.receive[kind] === 0) return `incoming ${kind} does not pass through Veil`;
+  }
+  return null;
 }
 
 export function buildReport(input: ReportInput): CallReport {
@@ -100,11 +128,8 @@ export function buildReport(input: ReportInput): CallReport {
     return wantsEncryption ? failing('the page blocks Veil\'s media worker; nothing is sent') : { ...base, status: 'not-encrypted', reason: 'the page blocks Veil\'s media worker' };
   }
   if (input.unattached > 0) return failing(`${input.unattached} media stream(s) without Veil's transform`);
-  const p = input.platform;
-  if (p !== null) {
-    if (p.packetsSent >= BYPASS_PACKETS && send.framesIn === 0) return failing('outgoing media does not pass through Veil');
-    if (p.packetsReceived >= BYPASS_PACKETS && receive.framesIn === 0) return failing('incoming media does not pass through Veil');
-  }
+  const bypass = input.platform === null ? null : bypassed(framesSeen(input.transforms), input.platform);
+  if (bypass !== null) return failing(bypass);
   if (anyFailing) return failing(receive.drops['plain-frame'] ? 'the other side is not encrypting' : 'frames fail to decrypt');
   if (input.keys === 'installed') {
     if (anyWaiting || !peerEncrypting) return { ...base, status: 'waiting-for-keys', reason: peerEncrypting ? null : 'waiting for encrypted media from the other side' };
@@ -116,18 +141,30 @@ export function buildReport(input: ReportInput): CallReport {
 }
 
 /**
- * The browser's RTP counts (getStats, not free) only matter while a direction's transforms have
- * seen no frame: once both directions have, the bypass check above cannot fire.
+ * When to ask the browser for its RTP counts (getStats is not free). Never once every direction
+ * and kind has shown Veil a frame (the bypass check can no longer fire); otherwise at most every
+ * `intervalMs`. Between readings the report uses the newest one.
  */
-export function bypassCheckNeeded(transforms: ReadonlyArray<TransformStats>): boolean {
-  let send = 0;
-  let receive = 0;
-  for (const t of transforms) {
-    const n = t.audio.framesIn + t.video.framesIn;
-    if (t.direction === 'send') send += n;
-    else receive += n;
+export class BypassWatch {
+  private lastAt = Number.NEGATIVE_INFINITY;
+  private counts: PlatformCounts | null = null;
+
+  constructor(private readonly intervalMs = 2000) {}
+
+  due(transforms: ReadonlyArray<TransformStats>, now: number): boolean {
+    const seen = framesSeen(transforms);
+    const allSeen = KINDS.every((k) => seen.send[k] > 0 && seen.receive[k] > 0);
+    return !allSeen && now - this.lastAt >= this.intervalMs;
   }
-  return send === 0 || receive === 0;
+
+  record(counts: PlatformCounts | null, now: number): void {
+    this.lastAt = now;
+    if (counts !== null) this.counts = counts;
+  }
+
+  get latest(): PlatformCounts | null {
+    return this.counts;
+  }
 }
 
 /** Everything a report says except its frame counters. */

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, BYPASS_PACKETS, bypassCheckNeeded, ReportGate, type ReportInput } from '../../../lib/calls/status.ts';
+import { buildReport, BYPASS_PACKETS, BypassWatch, ReportGate, type PlatformCounts, type ReportInput } from '../../../lib/calls/status.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { MediaTransform, type TransformStats } from '../../../lib/media/transform.ts';
-import { vp8DeltaFrame } from '../media/frames.ts';
+import { opusFrame, vp8DeltaFrame } from '../media/frames.ts';
 
 const key = new Uint8Array(32).fill(7);
-const f = (bytes: Uint8Array) => ({ data: bytes.slice().buffer, type: 'delta' as const, getMetadata: () => ({ mimeType: 'video/VP8' }) });
+const MIME = { video: 'video/VP8', audio: 'audio/opus' } as const;
+const f = (bytes: Uint8Array, kind: 'audio' | 'video' = 'video') => ({ data: bytes.slice().buffer, type: 'delta' as const, getMetadata: () => ({ mimeType: MIME[kind] }) });
+/** Browser RTP packet counts: the same number for both kinds unless given per kind. */
+const packets = (sent: number | { audio: number; video: number }, received: number | { audio: number; video: number }): PlatformCounts => ({
+  sent: typeof sent === 'number' ? { audio: sent, video: sent } : sent,
+  received: typeof received === 'number' ? { audio: received, video: received } : received,
+});
 
-function stats(direction: 'send' | 'receive', opts: { keyed: boolean; frames: number; mode?: 'passthrough' | 'strict' }): TransformStats {
+function stats(direction: 'send' | 'receive', opts: { keyed: boolean; frames: number; mode?: 'passthrough' | 'strict'; kind?: 'audio' | 'video' }): TransformStats {
+  const kind = opts.kind ?? 'video';
   const ring = new MediaKeyRing();
   const sender = new MediaKeyRing();
   sender.setSendKey(0, key);
@@ -15,14 +22,14 @@ function stats(direction: 'send' | 'receive', opts: { keyed: boolean; frames: nu
     if (direction === 'send') ring.setSendKey(0, key);
     else ring.addReceiveKey(0, key);
   }
-  const t = new MediaTransform({ direction, mode: opts.mode ?? (direction === 'send' ? 'encrypt' : 'decrypt'), ring, kind: 'video' });
-  const enc = new MediaTransform({ direction: 'send', mode: 'encrypt', ring: sender, kind: 'video' });
+  const t = new MediaTransform({ direction, mode: opts.mode ?? (direction === 'send' ? 'encrypt' : 'decrypt'), ring, kind });
+  const enc = new MediaTransform({ direction: 'send', mode: 'encrypt', ring: sender, kind });
   for (let i = 0; i < opts.frames; i++) {
-    const plain = vp8DeltaFrame(300, i);
-    if (direction === 'send') t.process(f(plain));
+    const plain = kind === 'video' ? vp8DeltaFrame(300, i) : opusFrame(80, i);
+    if (direction === 'send') t.process(f(plain, kind));
     else {
-      const e = enc.process(f(plain));
-      if (e.action === 'enqueue') t.process({ ...f(new Uint8Array(e.data)) });
+      const e = enc.process(f(plain, kind));
+      if (e.action === 'enqueue') t.process(f(new Uint8Array(e.data), kind));
     }
   }
   return t.stats();
@@ -47,10 +54,27 @@ describe('call status report', () => {
   });
   it('failing when a direction\'s packets flow but its transform saw no frame (bypassed)', () => {
     const t = [stats('send', { keyed: true, frames: 5 }), stats('receive', { keyed: true, frames: 0 })];
-    const r = buildReport(base({ transforms: t, platform: { packetsSent: 100, packetsReceived: BYPASS_PACKETS } }));
+    const r = buildReport(base({ transforms: t, platform: packets({ audio: 0, video: 100 }, { audio: 0, video: BYPASS_PACKETS }) }));
     expect(r.status).toBe('failing');
-    expect(r.reason).toMatch(/incoming media does not pass through Veil/);
-    expect(buildReport(base({ transforms: t, platform: { packetsSent: 100, packetsReceived: BYPASS_PACKETS - 1 } })).status).toBe('waiting-for-keys');
+    expect(r.reason).toMatch(/incoming video does not pass through Veil/);
+    expect(buildReport(base({ transforms: t, platform: packets({ audio: 0, video: 100 }, { audio: 0, video: BYPASS_PACKETS - 1 }) })).status).toBe('waiting-for-keys');
+  });
+  it('a bypassed kind is caught while the other kind of the same direction passes through Veil', () => {
+    // Audio frames reach Veil's receive transform; the browser plays video around it.
+    const t = [
+      stats('send', { keyed: true, frames: 5, kind: 'audio' }),
+      stats('send', { keyed: true, frames: 5, kind: 'video' }),
+      stats('receive', { keyed: true, frames: 5, kind: 'audio' }),
+      stats('receive', { keyed: true, frames: 0, kind: 'video' }),
+    ];
+    const r = buildReport(base({ transforms: t, platform: packets(500, { audio: 500, video: BYPASS_PACKETS }) }));
+    expect(r.status).toBe('failing');
+    expect(r.reason).toMatch(/incoming video does not pass through Veil/);
+    // ...and the same for an outgoing kind.
+    const out = [stats('send', { keyed: true, frames: 0, kind: 'audio' }), stats('send', { keyed: true, frames: 5, kind: 'video' }), ...t.slice(2, 3), stats('receive', { keyed: true, frames: 5, kind: 'video' })];
+    expect(buildReport(base({ transforms: out, platform: packets(500, 500) })).reason).toMatch(/outgoing audio does not pass through Veil/);
+    // A kind the call does not send (no packets, no transform) is no bypass.
+    expect(buildReport(base({ transforms: out.slice(1), platform: packets({ audio: 0, video: 500 }, 500) })).status).toBe('encrypted');
   });
   it('failing with unattached streams, or no worker while encryption is wanted', () => {
     const t = [stats('send', { keyed: true, frames: 5 }), stats('receive', { keyed: true, frames: 5 })];
@@ -66,20 +90,29 @@ describe('status report cost: getStats and report cadence', () => {
   const sendOff = stats('send', { keyed: true, frames: 0 });
   const recvOff = stats('receive', { keyed: true, frames: 0 });
 
-  it('the browser stats are needed exactly while a direction has seen no frame', () => {
-    expect(bypassCheckNeeded([])).toBe(true);
-    expect(bypassCheckNeeded([sendOn])).toBe(true);
-    expect(bypassCheckNeeded([sendOn, recvOff])).toBe(true);
-    expect(bypassCheckNeeded([sendOff, recvOn])).toBe(true);
-    expect(bypassCheckNeeded([sendOn, recvOn])).toBe(false);
+  const both = (dir: 'send' | 'receive', frames: number) => [stats(dir, { keyed: true, frames, kind: 'audio' }), stats(dir, { keyed: true, frames, kind: 'video' })];
+
+  it('the browser stats are read while a direction or kind has shown Veil no frame, at most every interval', () => {
+    const watch = new BypassWatch(2000);
+    expect(watch.due([], 0)).toBe(true);
+    watch.record(packets(0, 0), 0);
+    expect(watch.due([], 1999)).toBe(false);
+    expect(watch.due([], 2000)).toBe(true);
+    expect(watch.due([sendOn, recvOn], 5000)).toBe(true); // video both ways, no audio yet
+    expect(watch.due([...both('send', 3), recvOn], 5000)).toBe(true);
+    expect(watch.due([...both('send', 3), ...both('receive', 3)], 5000)).toBe(false);
+    // A failed reading keeps the last good one.
+    watch.record(null, 6000);
+    expect(watch.latest).toEqual(packets(0, 0));
   });
 
   it('skipping the browser stats never changes a report (every combination)', () => {
-    const sets = [[], [sendOn], [recvOn], [sendOn, recvOn], [sendOff, recvOn], [sendOn, recvOff], [sendOff, recvOff]];
-    const platforms = [{ packetsSent: 0, packetsReceived: 0 }, { packetsSent: BYPASS_PACKETS, packetsReceived: 0 }, { packetsSent: 0, packetsReceived: BYPASS_PACKETS }, { packetsSent: 999, packetsReceived: 999 }];
+    const watch = new BypassWatch(0);
+    const sets = [[], [sendOn], [recvOn], [sendOn, recvOn], [sendOff, recvOn], [sendOn, recvOff], [sendOff, recvOff], [...both('send', 3), recvOn], [...both('send', 3), ...both('receive', 3)], [...both('send', 3), ...both('receive', 0)]];
+    const platforms = [packets(0, 0), packets(BYPASS_PACKETS, 0), packets(0, BYPASS_PACKETS), packets(999, 999), packets({ audio: 999, video: 0 }, { audio: 0, video: 999 })];
     let compared = 0;
     for (const transforms of sets) {
-      if (bypassCheckNeeded(transforms)) continue;
+      if (watch.due(transforms, 0)) continue;
       for (const platform of platforms) {
         for (const keys of ['installed', 'requested', 'no-session'] as const) {
           expect(buildReport(base({ transforms, platform: null, keys }))).toEqual(buildReport(base({ transforms, platform, keys })));
@@ -87,15 +120,15 @@ describe('status report cost: getStats and report cadence', () => {
         }
       }
     }
-    expect(compared).toBe(12);
+    expect(compared).toBe(15);
     // ...while with a silent direction the same packets do decide the status.
-    expect(buildReport(base({ transforms: [sendOn, recvOff], platform: { packetsSent: 0, packetsReceived: BYPASS_PACKETS } })).status).toBe('failing');
+    expect(buildReport(base({ transforms: [sendOn, recvOff], platform: packets(0, BYPASS_PACKETS) })).status).toBe('failing');
   });
 
   it('a changed status goes out at once; unchanged reports only as a heartbeat', () => {
     const gate = new ReportGate(2000);
     const ok = buildReport(base({ transforms: [sendOn, recvOn] }));
-    const failing = buildReport(base({ transforms: [sendOn, recvOff], platform: { packetsSent: 0, packetsReceived: BYPASS_PACKETS } }));
+    const failing = buildReport(base({ transforms: [sendOn, recvOff], platform: packets(0, BYPASS_PACKETS) }));
     expect(gate.shouldSend(ok, 0)).toBe(true);
     expect(gate.shouldSend(ok, 1000)).toBe(false);
     expect(gate.shouldSend(failing, 1100)).toBe(true);
