@@ -315,8 +315,12 @@ async function measure(label: string, sender: CallPage, receiver: CallPage, root
   return { row, fps, cpuMsPerFrame: (1000 * cpu) / frames, cpuPct: (100 * cpu) / dt, split: parts, seconds: dt };
 }
 
-async function plainRun(siteUrl: string, room: string, seconds: number): Promise<Measured> {
-  // Without Veil: two Chromium instances with the harness's flags and viewport, no extension.
+/**
+ * Without Veil: two Chromium instances with the harness's flags and viewport, no extension.
+ * `transform` ('pass' | 'copy') makes the page run every frame through its own worker (see
+ * test/chat-site/client/bench-transform.ts): the browser's own cost of insertable streams.
+ */
+async function plainRun(siteUrl: string, room: string, seconds: number, transform: 'pass' | 'copy' | null = null): Promise<Measured> {
   const plain: Array<{ close(): Promise<void>; page: CallPage; root: number }> = [];
   try {
     for (const user of ['p1', 'p2']) {
@@ -325,11 +329,12 @@ async function plainRun(siteUrl: string, room: string, seconds: number): Promise
       const ctx = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: VIEWPORT });
       const page = await ctx.newPage();
       plain.push({ close: () => ctx.close(), page: page as unknown as CallPage, root: browserRoot(dir, before) });
-      await page.goto(`${siteUrl}/video/${room}?user=${user}`);
+      await page.goto(`${siteUrl}/video/${room}?user=${user}${transform === null ? '' : `&transform=${transform}`}`);
     }
     await plain[0]!.page.evaluate(() => window.__call!.start());
     await plain[1]!.page.evaluate(() => window.__call!.start());
-    return await measure('Chromium, no Veil', plain[1]!.page, plain[0]!.page, plain.map((p) => p.root), seconds);
+    const label = transform === null ? 'Chromium, no Veil' : `Chromium, no Veil, page transform "${transform}"`;
+    return await measure(label, plain[1]!.page, plain[0]!.page, plain.map((p) => p.root), seconds);
   } finally {
     for (const p of plain) await p.close();
   }
@@ -426,43 +431,54 @@ function splitRows(label: string, runs: Measured[]): Row[] {
   return rows;
 }
 
-/** Alternating rounds (no Veil, Veil, no Veil, Veil…): the shared machine's load drifts. */
-async function callBench(seconds: number, rounds: number): Promise<Row[]> {
+/**
+ * Alternating rounds (no Veil, page transform, Veil, no Veil, …): the shared machine's load
+ * drifts. The page-transform setup (VEIL_CALL_FLOOR=copy|pass|none, default copy) is the floor any
+ * insertable-streams E2EE pays in this browser, so Veil's cost splits into the browser's and its own.
+ */
+async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy' | null): Promise<Row[]> {
   const site = await startChatSite();
   const rows: Row[] = [];
   const base: Measured[] = [];
+  const floors: Measured[] = [];
   const veil: Measured[] = [];
+  const compare = (label: string, round: number | undefined, v: { fps: number; cpuPct: number; cpuMsPerFrame: number }, b: { fps: number; cpuPct: number; cpuMsPerFrame: number }): Row => ({
+    bench: 'call',
+    setup: label,
+    ...(round === undefined ? {} : { round }),
+    'receiver fps': pct(v.fps, b.fps),
+    'CPU % of one core': more(v.cpuPct, b.cpuPct),
+    'CPU ms per received frame': more(v.cpuMsPerFrame, b.cpuMsPerFrame),
+  });
   try {
     for (let i = 1; i <= rounds; i++) {
       const b = await plainRun(site.url, `bench-plain-${i}`, seconds);
       base.push(b);
       rows.push({ ...b.row, round: i });
+      if (floor !== null) {
+        const f = await plainRun(site.url, `bench-floor-${i}`, seconds, floor);
+        floors.push(f);
+        rows.push({ ...f.row, round: i });
+        rows.push(compare(`page transform "${floor}" / no Veil`, i, f, b));
+      }
       const v = await veilRun(site.url, `bench-veil-${i}`, seconds, i);
       veil.push(v);
       rows.push({ ...v.row, round: i });
-      rows.push({
-        bench: 'call',
-        setup: 'Veil / no Veil',
-        round: i,
-        'receiver fps': pct(v.fps, b.fps),
-        'CPU % of one core': more(v.cpuPct, b.cpuPct),
-        'CPU ms per received frame': more(v.cpuMsPerFrame, b.cpuMsPerFrame),
-      });
+      rows.push(compare('Veil / no Veil', i, v, b));
     }
   } finally {
     await site.close();
   }
-  const mean = (xs: Measured[], f: (m: Measured) => number): number => xs.reduce((s, m) => s + f(m), 0) / Math.max(1, xs.length);
+  const mean = (xs: Measured[]) => {
+    const m = (f: (x: Measured) => number): number => xs.reduce((sum, x) => sum + f(x), 0) / Math.max(1, xs.length);
+    return { fps: m((x) => x.fps), cpuPct: m((x) => x.cpuPct), cpuMsPerFrame: m((x) => x.cpuMsPerFrame) };
+  };
   if (rounds > 1) {
-    rows.push({
-      bench: 'call',
-      setup: `Veil / no Veil, mean of ${rounds} rounds`,
-      'receiver fps': pct(mean(veil, (m) => m.fps), mean(base, (m) => m.fps)),
-      'CPU % of one core': more(mean(veil, (m) => m.cpuPct), mean(base, (m) => m.cpuPct)),
-      'CPU ms per received frame': more(mean(veil, (m) => m.cpuMsPerFrame), mean(base, (m) => m.cpuMsPerFrame)),
-    });
+    if (floor !== null) rows.push(compare(`page transform "${floor}" / no Veil, mean of ${rounds} rounds`, undefined, mean(floors), mean(base)));
+    rows.push(compare(`Veil / no Veil, mean of ${rounds} rounds`, undefined, mean(veil), mean(base)));
   }
-  rows.push(...splitRows('no Veil', base), ...splitRows('Veil', veil));
+  if (floor !== null) rows.push(compare(`Veil / page transform "${floor}"${rounds > 1 ? `, mean of ${rounds} rounds` : ''}`, undefined, mean(veil), mean(floors)));
+  rows.push(...splitRows('no Veil', base), ...(floor !== null ? splitRows(`page transform "${floor}"`, floors) : []), ...splitRows('Veil', veil));
   return rows;
 }
 
@@ -471,6 +487,8 @@ export async function runCallBench(): Promise<Array<Record<string, string | numb
   const rounds = Number(process.env.VEIL_CALL_ROUNDS ?? 2);
   // VEIL_CALL_WORKER_BENCH=0 skips the per-frame worker loop (quicker call-only runs).
   const rows = process.env.VEIL_CALL_WORKER_BENCH === '0' ? [] : await workerBench();
-  rows.push(...(await callBench(Number.isFinite(seconds) && seconds > 0 ? seconds : 60, Number.isInteger(rounds) && rounds > 0 ? rounds : 2)));
+  const floorEnv = process.env.VEIL_CALL_FLOOR ?? 'copy';
+  const floor = floorEnv === 'pass' || floorEnv === 'copy' ? floorEnv : null;
+  rows.push(...(await callBench(Number.isFinite(seconds) && seconds > 0 ? seconds : 60, Number.isInteger(rounds) && rounds > 0 ? rounds : 2, floor)));
   return rows;
 }

@@ -2,6 +2,7 @@
 // the chat WebSocket, no STUN/TURN (host candidates only). window.__call exposes test hooks.
 import { startChat } from './chat-app.ts';
 import { createTextareaEditor } from './editors/textarea.ts';
+import { attachBenchReceiver, attachBenchSender, benchTransformConfig } from './bench-transform.ts';
 import { createFakeMedia, HEIGHT, SQUARE, STRIP_Y, WIDTH, type FakeMedia } from './fake-media.ts';
 
 type CallState = 'idle' | 'waiting' | 'connecting' | 'connected' | 'failed';
@@ -145,11 +146,12 @@ function hangup(): void {
 }
 
 function newPeer(): RTCPeerConnection {
-  const conn = new RTCPeerConnection({ iceServers: [] });
-  if (media) for (const track of media.stream.getTracks()) conn.addTrack(track, media.stream);
+  const conn = new RTCPeerConnection({ iceServers: [], ...benchTransformConfig() });
+  if (media) for (const track of media.stream.getTracks()) attachBenchSender(conn.addTrack(track, media.stream));
   preferVideoCodec(conn);
   conn.onicecandidate = (e) => chat.sendFrame({ t: 'signal', payload: { kind: 'ice', candidate: e.candidate ? e.candidate.toJSON() : null } });
   conn.ontrack = (e) => {
+    attachBenchReceiver(e.receiver);
     const stream = e.streams[0] ?? new MediaStream([e.track]);
     if (e.track.kind === 'video') {
       remoteVideo.srcObject = stream;
