@@ -50,6 +50,29 @@ const groups = [
 const only = process.env.VEIL_STEPS?.split(',');
 const serial = process.env.VEIL_E2E_SERIAL === '1';
 
+/**
+ * CI shows only the tail of the output: every "FAIL <test>" line vitest prints (tests and failed
+ * hooks alike, which its JSON report leaves out) is kept with the first error line after it and
+ * repeated at the end.
+ */
+const failures = [];
+function failureWatcher(name) {
+  // vitest lists several FAIL lines above one error when they failed the same way.
+  let pending = [];
+  return (raw) => {
+    // eslint-disable-next-line no-control-regex -- strips the terminal colour codes vitest prints
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
+    if (/^FAIL\s/.test(line)) pending.push(line.replace(/^FAIL\s+/, ''));
+    else if (pending.length > 0 && /(Error|error:|timed out|Timeout)/.test(line)) {
+      for (const test of pending) {
+        const entry = `${name}: ${test} :: ${line.slice(0, 240)}`;
+        if (!failures.includes(entry)) failures.push(entry);
+      }
+      pending = [];
+    }
+  };
+}
+
 /** Runs one step; with `prefix`, its output lines are prefixed so concurrent steps stay readable. */
 function run(name, step, prefix) {
   return new Promise((resolve) => {
@@ -57,11 +80,15 @@ function run(name, step, prefix) {
     console.log(`\n=== ${name}: ${step.cmd.join(' ')}`);
     const child = spawn(step.cmd[0], step.cmd.slice(1), {
       cwd: root,
-      stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      env: { ...process.env, ...step.env, ...(prefix ? { FORCE_COLOR: '0', NO_COLOR: '1' } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...step.env, ...(prefix ? { FORCE_COLOR: '0', NO_COLOR: '1' } : { FORCE_COLOR: '1' }) },
     });
-    if (prefix) {
-      for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => console.log(`[${name}] ${l}`));
+    const watch = failureWatcher(name);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (l) => {
+        watch(l);
+        console.log(prefix ? `[${name}] ${l}` : l);
+      });
     }
     child.on('close', (code, signal) => resolve({ name, step, ok: code === 0, status: code ?? signal, seconds: (Date.now() - t0) / 1000 }));
   });
@@ -96,6 +123,7 @@ for (const group of groups) {
     for (const [name, step] of steps) record(await run(name, step, false));
   }
 }
+if (failures.length > 0) console.log(`\nfailures (each failed test or hook, with its first error line):\n${failures.slice(0, 40).join('\n')}`);
 console.log('\n' + table.join('\n'));
 console.log(`total          ${((Date.now() - t0) / 1000).toFixed(1).padStart(7)} s`);
 console.log(`veil: ${passed} passed, ${failed} failed`);

@@ -91,6 +91,8 @@ describe.each(callPairs('VEIL_CALL_PAIRS'))('call E2EE %s (Alice) with %s (Bob)'
   });
 
   it('establishes the text session on the video page, then the call is encrypted end to end', async () => {
+    // A retry starts over: the first attempt's pages would still be in the call room.
+    for (const p of [a, b, aExt, bExt]) await p?.close().catch(() => undefined);
     a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
     await encryptedSessionOnVideoPages(a, b);

@@ -3,12 +3,16 @@
  * chat, open Veil's compose box (Alt+Shift+E), start encryption, accept a request, send, read.
  */
 import type { ChatSite } from '../chat-site/server';
-import { waitUntil, type DrivenFrame, type DrivenPage, type VeilBrowser } from './harness';
+import { waitUntil, within, type DrivenFrame, type DrivenPage, type VeilBrowser } from './harness';
 
 export type EditorKind = 'textarea' | 'contenteditable' | 'lexical' | 'slate' | 'quill';
 
 /** Sends one runtime message from a Veil page, as the popup would (raw @webext-core format). */
 export async function ask<T>(page: DrivenPage, type: string, data?: unknown): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
+  return within(30_000, `Veil's answer to ${type}`, askOnce<T>(page, type, data));
+}
+
+async function askOnce<T>(page: DrivenPage, type: string, data?: unknown): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
   return page.evaluate(
     async ({ type, data }) => {
       type Runtime = { sendMessage(m: unknown): Promise<unknown> };
@@ -23,8 +27,24 @@ export async function ask<T>(page: DrivenPage, type: string, data?: unknown): Pr
 export async function createIdentity(veil: VeilBrowser, passphrase: string | null = null): Promise<void> {
   const popup = await veil.openExtensionPage('/popup.html');
   await popup.waitFor('[data-testid=bg-status]');
-  const r = await ask(popup, 'keyring:create', { passphrase });
-  if (!r.ok) throw new Error(`identity: ${JSON.stringify(r.error)}`);
+  try {
+    const r = await ask(popup, 'keyring:create', { passphrase });
+    if (!r.ok) throw new Error(`identity: ${JSON.stringify(r.error)}`);
+  } catch (err) {
+    // No answer (a background suspended mid-request on a loaded machine): ask again from a fresh
+    // popup; the identity may exist already. Printed, so the first failure stays visible.
+    console.warn(`[harness] ${veil.kind} ${veil.name}: creating the identity failed, asking again: ${String(err)}`);
+    await popup.close().catch(() => undefined);
+    const again = await veil.openExtensionPage('/popup.html');
+    const state = await ask<{ state: string }>(again, 'keyring:state');
+    const exists = state.ok && state.value?.state !== 'uninitialized';
+    if (!exists) {
+      const r = await ask(again, 'keyring:create', { passphrase });
+      if (!r.ok) throw new Error(`identity (second try): ${JSON.stringify(r.error)}`);
+    }
+    await again.close();
+    return;
+  }
   await popup.close();
 }
 

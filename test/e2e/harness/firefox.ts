@@ -1,7 +1,7 @@
 /** Debian's firefox-esr with the built extension, driven by puppeteer-core over WebDriver BiDi. */
 import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
-import type { DrivenFrame, DrivenPage } from './page';
+import { within, type DrivenFrame, type DrivenPage } from './page';
 import { firefoxExtensionDir, freshProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
@@ -90,17 +90,22 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
       'extensions.background.idle.timeout': BACKGROUND_IDLE_MS,
     },
   });
-  await browser.installExtension(firefoxExtensionDir);
   const extensionOrigin = `moz-extension://${uuid}`;
-
   // WebDriver BiDi refuses to navigate a tab to moz-extension:// URLs, but an extension page may
   // navigate itself. Veil opens its settings tab on install; later pages are opened from there.
   let home: Page | undefined;
-  for (let i = 0; i < 150 && !home; i++) {
-    for (const p of await browser.pages()) if ((await href(p)).startsWith(extensionOrigin)) home = p;
-    if (!home) await new Promise((r) => setTimeout(r, 100));
+  try {
+    await within(60_000, 'installing Veil in Firefox', browser.installExtension(firefoxExtensionDir));
+    // A loaded machine can take many seconds to show a new tab: wait up to 45 s.
+    for (const deadline = Date.now() + 45_000; !home && Date.now() < deadline; ) {
+      for (const p of await browser.pages()) if ((await href(p)).startsWith(extensionOrigin)) home = p;
+      if (!home) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!home) throw new Error('Veil did not open its welcome tab in Firefox within 45 s');
+  } catch (err) {
+    await browser.close().catch(() => undefined);
+    throw err;
   }
-  if (!home) throw new Error('Veil did not open its welcome tab in Firefox');
 
   const newPage = async (url?: string) => {
     const page = await browser.newPage();

@@ -1,10 +1,11 @@
 import { launchChromium } from './chromium';
 import { launchFirefox } from './firefox';
+import { within } from './page';
 import type { VeilBrowser } from './veil-browser';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export { type VeilBrowser } from './veil-browser';
-export { type DrivenFrame, type DrivenPage, waitUntil } from './page';
+export { type DrivenFrame, type DrivenPage, waitUntil, within } from './page';
 export { artifactsDir } from './paths';
 
 /** The local test hosts that tests enable Veil on. */
@@ -22,11 +23,29 @@ export function browsersUnderTest(): BrowserKind[] {
  * in Chromium (see chromium.ts for why).
  */
 export async function launchVeil(kind: BrowserKind, name: string, opts: { enableTestHost?: boolean } = {}): Promise<VeilBrowser> {
+  // A browser that fails to start (or to show Veil's first pages) on a loaded machine gets one
+  // more try with a fresh profile; the first error is printed, so a retry never hides it.
+  const first = launchOnce(kind, name, opts);
+  try {
+    return await within(120_000, `launching ${kind} for ${name}`, first);
+  } catch (err) {
+    void first.then((b) => b.close(), () => undefined); // a late first browser is not left running
+    console.warn(`[harness] ${kind} launch for ${name} failed, trying once more with a fresh profile: ${String(err)}`);
+    return within(120_000, `launching ${kind} for ${name} (second try)`, launchOnce(kind, name, opts));
+  }
+}
+
+async function launchOnce(kind: BrowserKind, name: string, opts: { enableTestHost?: boolean }): Promise<VeilBrowser> {
   if (kind === 'chromium') {
     return launchChromium(name, { grantOrigins: opts.enableTestHost ? [TEST_HOST_PATTERN] : [] });
   }
   const browser = await launchFirefox(name);
-  if (opts.enableTestHost) await enableSiteViaPopup(browser, 'http://127.0.0.1/');
+  try {
+    if (opts.enableTestHost) await enableSiteViaPopup(browser, 'http://127.0.0.1/');
+  } catch (err) {
+    await browser.close().catch(() => undefined);
+    throw err;
+  }
   return browser;
 }
 

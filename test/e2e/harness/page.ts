@@ -47,3 +47,19 @@ export async function waitUntil<R>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Bounds a driver step: a browser that stops answering fails the step with its name after
+ * `ms` instead of hanging until the test's hook timeout (which names nothing).
+ */
+export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
