@@ -75,6 +75,8 @@ export interface CodecPreference {
 const VIDEO_CODECS: Record<string, string> = { vp8: 'video/vp8', vp9: 'video/vp9', av1: 'video/av1', h264: 'video/h264' };
 const codecParam = new URLSearchParams(location.search).get('codec')?.toLowerCase() ?? null;
 const codecPreference: CodecPreference = { wanted: codecParam, state: 'unset', detail: '' };
+/** `&rtx=0` (with `codec`): no retransmission stream either (tests what RTX does to frames). */
+const withRtx = new URLSearchParams(location.search).get('rtx') !== '0';
 
 /**
  * Restricts the connection's video transceivers to the wanted codec (plus rtx, which carries its
@@ -97,7 +99,7 @@ function preferVideoCodec(conn: RTCPeerConnection): void {
     codecPreference.detail = `${mime} is not both sendable and receivable here`;
     return;
   }
-  const rtx = recv.filter((c) => c.mimeType.toLowerCase() === 'video/rtx');
+  const rtx = withRtx ? recv.filter((c) => c.mimeType.toLowerCase() === 'video/rtx') : [];
   try {
     for (const t of conn.getTransceivers()) {
       if (t.sender.track?.kind === 'video' || t.receiver.track.kind === 'video') t.setCodecPreferences([...wanted, ...rtx]);
