@@ -5,7 +5,7 @@
 import { EpochChain } from '../../lib/calls/call-keys';
 import { KeySchedule, type KeyAction } from '../../lib/calls/schedule';
 import { callIdFromSdp, keepFirstBinding, type SdpCallBinding } from '../../lib/calls/sdp';
-import { buildReport, BypassWatch, ReportGate, type CallReport, type KeyState, type MediaKindName, type PlatformCounts } from '../../lib/calls/status';
+import { buildReport, BypassWatch, ReportGate, type CallReport, type KeyState, type PlatformStream, type WatchedTransform } from '../../lib/calls/status';
 import type { Direction, MediaKind, TransformStats } from '../../lib/media/transform';
 import type { MediaPolicy, WorkerEvent } from '../../lib/media/worker-protocol';
 import type { BridgeClient } from './bridge-client';
@@ -37,6 +37,8 @@ export class CallController {
   private pipelineKind: PipelineKind | null = null;
   private readonly queued: Array<(pl: Pipeline) => void> = [];
   private readonly attached = new WeakSet<Endpoint>();
+  /** transformId -> the sender or receiver it sits on (for the transceiver's mid). */
+  private readonly endpoints = new Map<string, Endpoint>();
   private attachedCount = 0;
   private transformSeq = 0;
   private keys: KeyState = 'unknown';
@@ -46,7 +48,7 @@ export class CallController {
   private nextKeyTry = 0;
   private keyRequestInFlight = false;
   private statsReq = 1;
-  private readonly statsWaiters = new Map<number, (t: TransformStats[]) => void>();
+  private readonly statsWaiters = new Map<number, (t: Array<{ transformId: string; stats: TransformStats }>) => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private ended = false;
   private sendersBlocked = false;
@@ -124,6 +126,7 @@ export class CallController {
         const { readable, writable } = create.call(endpoint as RTCRtpSender & RTCRtpReceiver);
         this.attached.add(endpoint);
         this.attachedCount++;
+        this.endpoints.set(transformId, endpoint);
         if (direction === 'send') this.keyFrames.track(transformId, endpoint as RTCRtpSender);
         this.post({ v: 1, type: 'attach-streams', ...desc, readable, writable }, [readable as unknown as Transferable, writable as unknown as Transferable]);
       } else {
@@ -132,6 +135,7 @@ export class CallController {
         (endpoint as RTCRtpSender).transform = new p.RTCRtpScriptTransform(worker, { v: 1, veil: 'media', ...desc });
         this.attached.add(endpoint);
         this.attachedCount++;
+        this.endpoints.set(transformId, endpoint);
       }
     } catch {
       // e.g. streams already created by someone else: counted as unattached by the status check.
@@ -218,11 +222,11 @@ export class CallController {
     if (e.type === 'stats') {
       const waiter = this.statsWaiters.get(e.requestId);
       this.statsWaiters.delete(e.requestId);
-      waiter?.(e.transforms.map((t) => t.stats));
+      waiter?.(e.transforms);
     }
   }
 
-  private workerStats(): Promise<TransformStats[] | null> {
+  private workerStats(): Promise<Array<{ transformId: string; stats: TransformStats }> | null> {
     if (!this.pipeline) return Promise.resolve(null);
     const requestId = this.statsReq++;
     return new Promise((resolve) => {
@@ -238,21 +242,36 @@ export class CallController {
     });
   }
 
-  private async platform(): Promise<PlatformCounts | null> {
+  private async platform(): Promise<PlatformStream[] | null> {
     try {
       const report = await this.env.p.getStats.call(this.pc);
-      const counts: PlatformCounts = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
+      const streams: PlatformStream[] = [];
       report.forEach((s: Record<string, unknown>) => {
         const kind = s.kind ?? s.mediaType;
         if (kind !== 'audio' && kind !== 'video') return;
-        const k: MediaKindName = kind;
-        if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') counts.sent[k] += s.packetsSent;
-        if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') counts.received[k] += s.packetsReceived;
+        const mid = typeof s.mid === 'string' ? s.mid : null;
+        if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') streams.push({ direction: 'send', kind, mid, packets: s.packetsSent });
+        if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') streams.push({ direction: 'receive', kind, mid, packets: s.packetsReceived });
       });
-      return counts;
+      return streams;
     } catch {
       return null;
     }
+  }
+
+  /** Each transform's counters with the mid of its transceiver (null until negotiated). */
+  private withMids(list: Array<{ transformId: string; stats: TransformStats }>): WatchedTransform[] {
+    let transceivers: RTCRtpTransceiver[] = [];
+    try {
+      transceivers = this.env.p.getTransceivers.call(this.pc);
+    } catch {
+      /* closed */
+    }
+    return list.map(({ transformId, stats }) => {
+      const ep = this.endpoints.get(transformId);
+      const t = ep === undefined ? undefined : transceivers.find((x) => x.sender === ep || x.receiver === ep);
+      return { ...stats, mid: t?.mid ?? null };
+    });
   }
 
   private unattached(): number {
@@ -275,7 +294,7 @@ export class CallController {
     if ((this.keys === 'no-session' || this.keys === 'requested') && Date.now() >= this.nextKeyTry) void this.requestKeys();
     const stats = await this.workerStats();
     if (this.ended) return;
-    const transforms = stats ?? [];
+    const transforms = this.withMids(stats ?? []);
     if (this.schedule) {
       let sent = 0;
       let epoch: number | null = null;

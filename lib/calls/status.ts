@@ -1,9 +1,10 @@
 /**
  * The truth about one call, from the worker's per-transform counters and the browser's own RTP
  * statistics: encrypted, not encrypted, waiting for keys, or failing (with the reason). Also
- * checks that every transform actually runs: audio or video packets that flow in a direction while
- * Veil's transforms saw no frame of that kind there mean frames bypass Veil (e.g. a receiver script
- * transform Chromium skipped), even when the other kind passes through Veil.
+ * checks that every transform actually runs: an RTP stream whose packets flow while Veil's
+ * transform on that transceiver (matched by mid; by direction and kind where a mid is unknown)
+ * saw no frame means frames bypass Veil (e.g. a receiver script transform Chromium skipped), even
+ * while other streams of the call pass through Veil.
  */
 import type { KindCounters, TransformStats } from '../media/transform.ts';
 
@@ -36,22 +37,22 @@ export interface CallReport {
 }
 
 export type MediaKindName = 'audio' | 'video';
-const KINDS: readonly MediaKindName[] = ['audio', 'video'];
 
-/** RTP packets per media kind, from the browser's getStats (outbound-rtp / inbound-rtp). */
-export interface PlatformCounts {
-  sent: Record<MediaKindName, number>;
-  received: Record<MediaKindName, number>;
+/** One RTP stream as the browser's getStats counts it (outbound-rtp / inbound-rtp). */
+export interface PlatformStream {
+  direction: 'send' | 'receive';
+  kind: MediaKindName;
+  /** The transceiver's mid, when the browser reports it. */
+  mid: string | null;
+  packets: number;
 }
+export type PlatformCounts = ReadonlyArray<PlatformStream>;
 
-/** Frames Veil's transforms saw, per direction and kind. */
-export interface FramesSeen {
-  send: Record<MediaKindName, number>;
-  receive: Record<MediaKindName, number>;
-}
+/** A transform's counters and the mid of the transceiver it sits on (null: not known yet). */
+export type WatchedTransform = TransformStats & { readonly mid?: string | null };
 
 export interface ReportInput {
-  transforms: ReadonlyArray<TransformStats>;
+  transforms: ReadonlyArray<WatchedTransform>;
   pipeline: Pipeline;
   keys: KeyState;
   strict: boolean;
@@ -80,20 +81,18 @@ function addKind(d: DirectionCounters, c: KindCounters, direction: 'send' | 'rec
   }
 }
 
-export function framesSeen(transforms: ReadonlyArray<TransformStats>): FramesSeen {
-  const seen: FramesSeen = { send: { audio: 0, video: 0 }, receive: { audio: 0, video: 0 } };
-  for (const t of transforms) {
-    seen[t.direction].audio += t.audio.framesIn;
-    seen[t.direction].video += t.video.framesIn;
-  }
-  return seen;
-}
-
-/** The first (direction, kind) whose packets flow while no frame of it reached Veil. */
-function bypassed(seen: FramesSeen, p: PlatformCounts): string | null {
-  for (const kind of KINDS) {
-    if (p.sent[kind] >= BYPASS_PACKETS && seen.send[kind] === 0) return `outgoing ${kind} does not pass through Veil`;
-    if (p.received[kind] >= BYPASS_PACKETS && seen.receive[kind] === 0) return `incoming ${kind} does not pass through Veil`;
+/** The first stream whose packets flow while no frame of it reached Veil's transform. */
+function bypassed(transforms: ReadonlyArray<WatchedTransform>, streams: PlatformCounts): string | null {
+  for (const s of streams) {
+    if (s.packets < BYPASS_PACKETS) continue;
+    let frames = 0;
+    for (const t of transforms) {
+      if (t.direction !== s.direction) continue;
+      // Same transceiver; a transform or stream without a mid is matched by direction and kind.
+      if (s.mid !== null && t.mid != null && t.mid !== s.mid) continue;
+      frames += t[s.kind].framesIn;
+    }
+    if (frames === 0) return `${s.direction === 'send' ? 'outgoing' : 'incoming'} ${s.kind}${s.mid === null ? '' : ` (stream ${s.mid})`} does not pass through Veil`;
   }
   return null;
 }
@@ -128,7 +127,7 @@ export function buildReport(input: ReportInput): CallReport {
     return wantsEncryption ? failing('the page blocks Veil\'s media worker; nothing is sent') : { ...base, status: 'not-encrypted', reason: 'the page blocks Veil\'s media worker' };
   }
   if (input.unattached > 0) return failing(`${input.unattached} media stream(s) without Veil's transform`);
-  const bypass = input.platform === null ? null : bypassed(framesSeen(input.transforms), input.platform);
+  const bypass = input.platform === null ? null : bypassed(input.transforms, input.platform);
   if (bypass !== null) return failing(bypass);
   if (anyFailing) return failing(receive.drops['plain-frame'] ? 'the other side is not encrypting' : 'frames fail to decrypt');
   if (input.keys === 'installed') {
@@ -141,8 +140,8 @@ export function buildReport(input: ReportInput): CallReport {
 }
 
 /**
- * When to ask the browser for its RTP counts (getStats is not free). Never once every direction
- * and kind has shown Veil a frame (the bypass check can no longer fire); otherwise at most every
+ * When to ask the browser for its RTP counts (getStats is not free). Never once every transform
+ * has shown Veil a frame (the bypass check can no longer fire); otherwise at most every
  * `intervalMs`. Between readings the report uses the newest one.
  */
 export class BypassWatch {
@@ -152,9 +151,8 @@ export class BypassWatch {
   constructor(private readonly intervalMs = 2000) {}
 
   due(transforms: ReadonlyArray<TransformStats>, now: number): boolean {
-    const seen = framesSeen(transforms);
-    const allSeen = KINDS.every((k) => seen.send[k] > 0 && seen.receive[k] > 0);
-    return !allSeen && now - this.lastAt >= this.intervalMs;
+    const allFlowing = transforms.length > 0 && transforms.every((t) => t.audio.framesIn + t.video.framesIn > 0);
+    return !allFlowing && now - this.lastAt >= this.intervalMs;
   }
 
   record(counts: PlatformCounts | null, now: number): void {

@@ -94,7 +94,7 @@ describe('call pipeline over lib/media', () => {
     expect(s.video.dropped['plain-frame']).toBeGreaterThanOrEqual(1);
     expect(s.video.dropped['plain-frame'] + s.video.dropped.truncated + s.video.dropped['bad-trailer'] + s.video.dropped.malformed).toBe(2);
     expect(s.video.decrypted).toBe(400);
-    const report = buildReport({ transforms: [send.stats(), s], pipeline: 'worker', keys: 'installed', strict: false, platform: { sent: { audio: 0, video: 500 }, received: { audio: 0, video: 500 } }, unattached: 0 });
+    const report = buildReport({ transforms: [send.stats(), s], pipeline: 'worker', keys: 'installed', strict: false, platform: [{ direction: 'send', kind: 'video', mid: null, packets: 500 }, { direction: 'receive', kind: 'video', mid: null, packets: 500 }], unattached: 0 });
     expect(report.status).toBe('encrypted');
     expect(report.receive.dropped).toBe(4);
     expect(report.receive.protected).toBe(400);

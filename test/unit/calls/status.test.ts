@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, BYPASS_PACKETS, BypassWatch, ReportGate, type PlatformCounts, type ReportInput } from '../../../lib/calls/status.ts';
+import { buildReport, BYPASS_PACKETS, BypassWatch, ReportGate, type PlatformCounts, type PlatformStream, type ReportInput } from '../../../lib/calls/status.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { MediaTransform, type TransformStats } from '../../../lib/media/transform.ts';
 import { opusFrame, vp8DeltaFrame } from '../media/frames.ts';
@@ -7,11 +7,14 @@ import { opusFrame, vp8DeltaFrame } from '../media/frames.ts';
 const key = new Uint8Array(32).fill(7);
 const MIME = { video: 'video/VP8', audio: 'audio/opus' } as const;
 const f = (bytes: Uint8Array, kind: 'audio' | 'video' = 'video') => ({ data: bytes.slice().buffer, type: 'delta' as const, getMetadata: () => ({ mimeType: MIME[kind] }) });
-/** Browser RTP packet counts: the same number for both kinds unless given per kind. */
-const packets = (sent: number | { audio: number; video: number }, received: number | { audio: number; video: number }): PlatformCounts => ({
-  sent: typeof sent === 'number' ? { audio: sent, video: sent } : sent,
-  received: typeof received === 'number' ? { audio: received, video: received } : received,
-});
+/** Browser RTP streams without mids: audio and video each way, the same count unless given per kind. */
+const packets = (sent: number | { audio: number; video: number }, received: number | { audio: number; video: number }): PlatformCounts => {
+  const per = (n: number | { audio: number; video: number }, kind: 'audio' | 'video'): number => (typeof n === 'number' ? n : n[kind]);
+  return (['audio', 'video'] as const).flatMap((kind): PlatformStream[] => [
+    { direction: 'send', kind, mid: null, packets: per(sent, kind) },
+    { direction: 'receive', kind, mid: null, packets: per(received, kind) },
+  ]);
+};
 
 function stats(direction: 'send' | 'receive', opts: { keyed: boolean; frames: number; mode?: 'passthrough' | 'strict'; kind?: 'audio' | 'video' }): TransformStats {
   const kind = opts.kind ?? 'video';
@@ -76,6 +79,29 @@ describe('call status report', () => {
     // A kind the call does not send (no packets, no transform) is no bypass.
     expect(buildReport(base({ transforms: out.slice(1), platform: packets({ audio: 0, video: 500 }, 500) })).status).toBe('encrypted');
   });
+  it('a bypassed transceiver is caught while another transceiver of the same kind passes through Veil (by mid)', () => {
+    // Two incoming video streams (camera, screen share): Veil's transform on mid 2 sees nothing.
+    const t = [
+      { ...stats('send', { keyed: true, frames: 5, kind: 'video' }), mid: '0' },
+      { ...stats('receive', { keyed: true, frames: 5, kind: 'video' }), mid: '1' },
+      { ...stats('receive', { keyed: true, frames: 0, kind: 'video' }), mid: '2' },
+    ];
+    const streams: PlatformStream[] = [
+      { direction: 'send', kind: 'video', mid: '0', packets: 500 },
+      { direction: 'receive', kind: 'video', mid: '1', packets: 500 },
+      { direction: 'receive', kind: 'video', mid: '2', packets: BYPASS_PACKETS },
+    ];
+    const r = buildReport(base({ transforms: t, platform: streams }));
+    expect(r.status).toBe('failing');
+    expect(r.reason).toBe('incoming video (stream 2) does not pass through Veil');
+    // Under the threshold, or with frames on that transform, no bypass.
+    expect(buildReport(base({ transforms: t, platform: streams.map((x) => (x.mid === '2' ? { ...x, packets: BYPASS_PACKETS - 1 } : x)) })).status).not.toBe('failing');
+    const flowing = t.map((x) => (x.mid === '2' ? { ...stats('receive', { keyed: true, frames: 3, kind: 'video' }), mid: '2' } : x));
+    expect(buildReport(base({ transforms: flowing, platform: streams })).status).toBe('encrypted');
+    // Transforms whose mid is not known yet are matched by direction and kind.
+    const noMids = t.map((x) => ({ ...x, mid: null }));
+    expect(buildReport(base({ transforms: noMids, platform: streams })).status).not.toBe('failing');
+  });
   it('failing with unattached streams, or no worker while encryption is wanted', () => {
     const t = [stats('send', { keyed: true, frames: 5 }), stats('receive', { keyed: true, frames: 5 })];
     expect(buildReport(base({ transforms: t, unattached: 1 })).status).toBe('failing');
@@ -92,15 +118,16 @@ describe('status report cost: getStats and report cadence', () => {
 
   const both = (dir: 'send' | 'receive', frames: number) => [stats(dir, { keyed: true, frames, kind: 'audio' }), stats(dir, { keyed: true, frames, kind: 'video' })];
 
-  it('the browser stats are read while a direction or kind has shown Veil no frame, at most every interval', () => {
+  it('the browser stats are read while some transform has shown Veil no frame, at most every interval', () => {
     const watch = new BypassWatch(2000);
     expect(watch.due([], 0)).toBe(true);
     watch.record(packets(0, 0), 0);
     expect(watch.due([], 1999)).toBe(false);
     expect(watch.due([], 2000)).toBe(true);
-    expect(watch.due([sendOn, recvOn], 5000)).toBe(true); // video both ways, no audio yet
-    expect(watch.due([...both('send', 3), recvOn], 5000)).toBe(true);
+    expect(watch.due([sendOn, recvOff], 5000)).toBe(true);
+    expect(watch.due([...both('send', 3), recvOn, stats('receive', { keyed: true, frames: 0, kind: 'audio' })], 5000)).toBe(true);
     expect(watch.due([...both('send', 3), ...both('receive', 3)], 5000)).toBe(false);
+    expect(watch.due([sendOn, recvOn], 5000)).toBe(false); // a video-only call
     // A failed reading keeps the last good one.
     watch.record(null, 6000);
     expect(watch.latest).toEqual(packets(0, 0));
@@ -109,18 +136,24 @@ describe('status report cost: getStats and report cadence', () => {
   it('skipping the browser stats never changes a report (every combination)', () => {
     const watch = new BypassWatch(0);
     const sets = [[], [sendOn], [recvOn], [sendOn, recvOn], [sendOff, recvOn], [sendOn, recvOff], [sendOff, recvOff], [...both('send', 3), recvOn], [...both('send', 3), ...both('receive', 3)], [...both('send', 3), ...both('receive', 0)]];
-    const platforms = [packets(0, 0), packets(BYPASS_PACKETS, 0), packets(0, BYPASS_PACKETS), packets(999, 999), packets({ audio: 999, video: 0 }, { audio: 0, video: 999 })];
+    const platforms = [packets(0, 0), packets(BYPASS_PACKETS, 0), packets(0, BYPASS_PACKETS), packets(999, 999), packets({ audio: 999, video: 0 }, { audio: 0, video: 999 }), [{ direction: 'receive' as const, kind: 'video' as const, mid: '7', packets: 999 }]];
+    // A stream with no transform of its direction and kind at all is the unattached check's case
+    // (its sender or receiver has no Veil transform), so each platform is cut to the streams the
+    // set has transforms for.
+    const served = (platform: PlatformCounts, transforms: TransformStats[]): PlatformCounts =>
+      platform.filter((p) => transforms.some((t) => t.direction === p.direction && t[p.kind].framesIn > 0));
     let compared = 0;
     for (const transforms of sets) {
       if (watch.due(transforms, 0)) continue;
-      for (const platform of platforms) {
+      for (const full of platforms) {
+        const platform = served(full, transforms);
         for (const keys of ['installed', 'requested', 'no-session'] as const) {
           expect(buildReport(base({ transforms, platform: null, keys }))).toEqual(buildReport(base({ transforms, platform, keys })));
           compared++;
         }
       }
     }
-    expect(compared).toBe(15);
+    expect(compared).toBe(5 * platforms.length * 3); // five sets where every transform has frames
     // ...while with a silent direction the same packets do decide the status.
     expect(buildReport(base({ transforms: [sendOn, recvOff], platform: packets(0, BYPASS_PACKETS) })).status).toBe('failing');
   });
