@@ -10,21 +10,12 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { browser } from 'wxt/browser';
 import { isPortHandoff, parseMainToBridge, type BridgeToMain, type KeysReply } from '../lib/calls/bridge-protocol';
-import { messenger, type Result } from '../lib/messaging';
+import { askBackground, messenger, type Result } from '../lib/messaging';
 
 const OVERLAY_ID = 'veil-call-overlay';
 
-async function ask<T>(fn: () => Promise<Result<T>>): Promise<Result<T> | null> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await fn();
-    } catch {
-      // The background may be restarting (Chrome stops idle service workers): retry.
-      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
-    }
-  }
-  return null;
-}
+/** Key requests and status reports: three tries (the background may be restarting). */
+const ask = <T,>(fn: () => Promise<Result<T>>): Promise<Result<T> | null> => askBackground(fn, { attempts: 3 });
 
 function showOverlay(): void {
   if (document.getElementById(OVERLAY_ID)) return;

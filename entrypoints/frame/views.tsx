@@ -1,20 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { messenger, type Result } from '../../lib/messaging';
+import { askBackground, messenger, type Result } from '../../lib/messaging';
 import type { ComposeView, MessageFrameView } from '../../lib/messaging/views';
 import { BadgeView } from './badge';
 import type { FrameStyle } from './params';
 import { reportHeight, requestClose } from './report';
 
 async function ask<R>(call: () => Promise<Result<R>>): Promise<Result<R>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const r = await call();
-      if (r && typeof r === 'object' && 'ok' in r) return r;
-    } catch {
-      if (attempt === 0) await new Promise((res) => setTimeout(res, 300));
-    }
-  }
-  return { ok: false, error: { code: 'internal', message: 'Veil did not answer. Try again in a moment.' } };
+  return (await askBackground(call)) ?? { ok: false, error: { code: 'internal', message: 'Veil did not answer. Try again in a moment.' } };
 }
 
 function useHeight(token: string): void {

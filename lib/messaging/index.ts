@@ -5,6 +5,7 @@ export { guardHandler, type HandlerContext } from './handle';
 export { schemas, allowedRoles, type VeilProtocol, type MessageType } from './protocol';
 export { classifySender, originOf, type RawSender, type SenderRole } from './sender';
 export { ok, fail, type Result, type VeilError, type VeilErrorCode } from './result';
+export { askBackground, type AskOptions } from './ask';
 
 /** One messenger for all contexts; logging off so message contents never reach consoles. */
 export const messenger = defineExtensionMessaging<VeilProtocol>({ logger: undefined });
