@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import type { DrivenFrame, DrivenPage } from './page';
-import { chromeExtensionDir, freshProfileDir } from './paths';
+import { chromeExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
 /** Flags for every Chromium the tests and benchmarks start (the bench's baseline uses them too). */
@@ -68,7 +68,8 @@ function extensionCopyWithGrants(grantOrigins: string[]): string {
 
 export async function launchChromium(name: string, opts: { grantOrigins?: string[] } = {}): Promise<VeilBrowser> {
   const ext = opts.grantOrigins?.length ? extensionCopyWithGrants(opts.grantOrigins) : chromeExtensionDir;
-  const context: BrowserContext = await chromium.launchPersistentContext(freshProfileDir(`chromium-${name}`), {
+  const profile = freshProfileDir(`chromium-${name}`);
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
@@ -97,6 +98,10 @@ export async function launchChromium(name: string, opts: { grantOrigins?: string
       await cdp.send('ServiceWorker.stopAllWorkers');
       await cdp.detach();
     },
-    close: () => context.close(),
+    close: async () => {
+      await context.close();
+      removeProfileDir(profile);
+      if (ext !== chromeExtensionDir) removeProfileDir(ext);
+    },
   };
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { within, type DrivenFrame, type DrivenPage } from './page';
-import { firefoxExtensionDir, freshProfileDir } from './paths';
+import { firefoxExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
 const GECKO_ID = 'veil@veil.example';
@@ -75,11 +75,12 @@ const BACKGROUND_IDLE_MS = 5000;
 export async function launchFirefox(name: string): Promise<VeilBrowser> {
   // A fixed per-launch UUID makes moz-extension:// URLs predictable.
   const uuid = randomUUID();
+  const profile = freshProfileDir(`firefox-${name}`);
   const browser: Browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: '/usr/bin/firefox-esr',
     headless: true,
-    userDataDir: freshProfileDir(`firefox-${name}`),
+    userDataDir: profile,
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       // Grants optional permissions without the doorhanger, so the popup's real
@@ -104,6 +105,7 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
     if (!home) throw new Error('Veil did not open its welcome tab in Firefox within 45 s');
   } catch (err) {
     await browser.close().catch(() => undefined);
+    removeProfileDir(profile);
     throw err;
   }
 
@@ -138,6 +140,9 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
       // use, by sending it nothing for longer than the (shortened) idle timeout.
       await new Promise((r) => setTimeout(r, BACKGROUND_IDLE_MS * 2 + 500));
     },
-    close: () => browser.close(),
+    close: async () => {
+      await browser.close();
+      removeProfileDir(profile);
+    },
   };
 }
