@@ -304,8 +304,8 @@ export class CallController {
       }
       this.apply(this.schedule.tick({ now: Date.now(), framesSentTotal: sent, receivedEpoch: epoch }));
     }
-    // The browser's RTP counts only decide anything while a direction and kind has shown Veil no
-    // frame (a transform the browser bypasses); getStats is not free, so it is read only then.
+    // The browser's RTP counts only decide anything while some transform has shown Veil no frame
+    // (one the browser bypasses); getStats is not free, so it is read only then.
     const now = Date.now();
     if (stats === null || this.bypassWatch.due(transforms, now)) this.bypassWatch.record(await this.platform(), now);
     if (this.ended) return;

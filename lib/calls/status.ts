@@ -6,7 +6,7 @@
  * saw no frame means frames bypass Veil (e.g. a receiver script transform Chromium skipped), even
  * while other streams of the call pass through Veil.
  */
-import type { KindCounters, TransformStats } from '../media/transform.ts';
+import type { KindCounters, MediaKind, TransformStats } from '../media/transform.ts';
 
 export type CallStatus = 'not-encrypted' | 'waiting-for-keys' | 'encrypted' | 'failing';
 export type Pipeline = 'worker' | 'main-thread' | 'none';
@@ -36,12 +36,10 @@ export interface CallReport {
   transforms: number;
 }
 
-export type MediaKindName = 'audio' | 'video';
-
 /** One RTP stream as the browser's getStats counts it (outbound-rtp / inbound-rtp). */
 export interface PlatformStream {
   direction: 'send' | 'receive';
-  kind: MediaKindName;
+  kind: MediaKind;
   /** The transceiver's mid, when the browser reports it. */
   mid: string | null;
   packets: number;
