@@ -61,8 +61,9 @@ function wrap(page: Page): DrivenPage {
   };
 }
 
+/** The page's own location; bounded, since a page still loading may not answer at once. */
 async function href(page: Page): Promise<string> {
-  return page.evaluate(() => location.href).catch(() => '');
+  return within(3000, 'location', page.evaluate(() => location.href)).catch(() => '');
 }
 
 /**
@@ -121,15 +122,28 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
     extensionOrigin,
     newPage,
     async openExtensionPage(path) {
+      const url = `${extensionOrigin}${path}`;
+      const want = url.split('#')[0]!;
       const before = new Set(await browser.pages());
       // tabs.create from Veil's own page needs no user gesture (window.open would be blocked).
-      await home!.evaluate(async (url) => {
-        await (globalThis as unknown as { browser: { tabs: { create(o: { url: string }): Promise<unknown> } } }).browser.tabs.create({ url });
-      }, `${extensionOrigin}${path}`);
-      // A loaded machine can take many seconds to show a new tab: wait up to 45 s.
-      for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
+      const create = () =>
+        home!.evaluate(async (u) => {
+          await (globalThis as unknown as { browser: { tabs: { create(o: { url: string }): Promise<unknown> } } }).browser.tabs.create({ url: u });
+        }, url);
+      await create();
+      // A loaded machine can take many seconds to show a new tab: wait up to 45 s, asking once
+      // more after 20 s (seen in CI: a tab that never showed up). The URL comes from the driver's
+      // own navigation events first, so a page still busy loading is found too.
+      let askedAgain = false;
+      for (const start = Date.now(); Date.now() - start < 45_000; ) {
         for (const p of await browser.pages()) {
-          if (!before.has(p) && (await href(p)).startsWith(`${extensionOrigin}${path.split('#')[0]}`)) return wrap(p);
+          if (before.has(p)) continue;
+          if (p.url().startsWith(want) || (await href(p)).startsWith(want)) return wrap(p);
+        }
+        if (!askedAgain && Date.now() - start > 20_000) {
+          askedAgain = true;
+          console.warn(`[harness] firefox ${name}: ${path} did not show up within 20 s, opening it again`);
+          await create().catch(() => undefined);
         }
         await new Promise((r) => setTimeout(r, 100));
       }
