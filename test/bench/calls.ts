@@ -22,6 +22,7 @@ import puppeteer from 'puppeteer-core';
 import { startChatSite } from '../chat-site/server';
 import { launchVeil, type VeilBrowser } from '../e2e/harness';
 import { CHROMIUM_ARGS, CHROMIUM_VIEWPORT as VIEWPORT } from '../e2e/harness/chromium';
+import { removeProfileDir } from '../e2e/harness/paths';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
@@ -328,7 +329,11 @@ async function plainRun(siteUrl: string, room: string, seconds: number, transfor
       const before = new Set(processes().keys());
       const ctx = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: VIEWPORT });
       const page = await ctx.newPage();
-      plain.push({ close: () => ctx.close(), page: page as unknown as CallPage, root: browserRoot(dir, before) });
+      const close = async (): Promise<void> => {
+        await ctx.close();
+        removeProfileDir(dir);
+      };
+      plain.push({ close, page: page as unknown as CallPage, root: browserRoot(dir, before) });
       await page.goto(`${siteUrl}/video/${room}?user=${user}${transform === null ? '' : `&transform=${transform}`}`);
     }
     await plain[0]!.page.evaluate(() => window.__call!.start());
