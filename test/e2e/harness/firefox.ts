@@ -61,6 +61,18 @@ function wrap(page: Page): DrivenPage {
   };
 }
 
+/**
+ * An open page (not in `skip`) whose URL starts with `prefix`: the driver's own URL first, so a
+ * page still busy loading is found too; its own location otherwise.
+ */
+async function pageAt(browser: Browser, prefix: string, skip: ReadonlySet<Page> = new Set()): Promise<Page | undefined> {
+  for (const p of await browser.pages()) {
+    if (skip.has(p)) continue;
+    if (p.url().startsWith(prefix) || (await href(p)).startsWith(prefix)) return p;
+  }
+  return undefined;
+}
+
 /** The page's own location; bounded, since a page still loading may not answer at once. */
 async function href(page: Page): Promise<string> {
   return within(3000, 'location', page.evaluate(() => location.href)).catch(() => '');
@@ -100,7 +112,7 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
     await within(60_000, 'installing Veil in Firefox', browser.installExtension(firefoxExtensionDir));
     // A loaded machine can take many seconds to show a new tab: wait up to 45 s.
     for (const deadline = Date.now() + 45_000; !home && Date.now() < deadline; ) {
-      for (const p of await browser.pages()) if ((await href(p)).startsWith(extensionOrigin)) home = p;
+      home = await pageAt(browser, extensionOrigin);
       if (!home) await new Promise((r) => setTimeout(r, 100));
     }
     if (!home) throw new Error('Veil did not open its welcome tab in Firefox within 45 s');
@@ -132,14 +144,11 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
         }, url);
       await create();
       // A loaded machine can take many seconds to show a new tab: wait up to 45 s, asking once
-      // more after 20 s (seen in CI: a tab that never showed up). The URL comes from the driver's
-      // own navigation events first, so a page still busy loading is found too.
+      // more after 20 s (seen in CI: a tab that never showed up).
       let askedAgain = false;
       for (const start = Date.now(); Date.now() - start < 45_000; ) {
-        for (const p of await browser.pages()) {
-          if (before.has(p)) continue;
-          if (p.url().startsWith(want) || (await href(p)).startsWith(want)) return wrap(p);
-        }
+        const page = await pageAt(browser, want, before);
+        if (page) return wrap(page);
         if (!askedAgain && Date.now() - start > 20_000) {
           askedAgain = true;
           console.warn(`[harness] firefox ${name}: ${path} did not show up within 20 s, opening it again`);
