@@ -103,10 +103,6 @@ export class Compose {
     return this.overlay !== null && document.activeElement === this.overlay;
   }
 
-  owns(node: Node): boolean {
-    return this.overlay !== null && (node === this.overlay || this.overlay.contains(node));
-  }
-
   /** Gives focus back to the compose frame (after Veil used the site's editor to post). */
   refocus(): void {
     this.frame?.focus();

@@ -9,7 +9,8 @@ import { messenger, ok } from '../../lib/messaging';
 import { ask, sleep } from './bg';
 import { Compose } from './compose';
 import { Finder } from './finder';
-import { parsePostRequest, postTexts, type FocusKeeper } from './post';
+import { parsePostRequest, postTexts } from './post';
+import { FocusGuard } from './focus-guard';
 import { resolveAdapter, type PageAdapter } from './site';
 
 /** How long a profile's editor and message list may take to appear before generic mode. */
@@ -75,14 +76,14 @@ export default defineContentScript({
     // tab:post is registered first, so the background can post as soon as this script runs.
     let adapterReady: Promise<PageAdapter> | null = null;
     let posting: Promise<unknown> = Promise.resolve();
-    const focus: { keeper?: FocusKeeper } = {};
+    const focus: { guard?: FocusGuard } = {};
     messenger.onMessage('tab:post', (message) => {
       const sender = (message as { sender?: { id?: string } }).sender;
       if (sender?.id !== browser.runtime.id) return { ok: false, error: { code: 'forbidden-sender', message: 'not from Veil' } };
       const req = parsePostRequest(message.data);
       if (!req) return { ok: false, error: { code: 'invalid-message', message: 'tab:post: invalid texts' } };
       // One post at a time: texts of two requests must never interleave in the editor.
-      const run = posting.then(async () => postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.keeper));
+      const run = posting.then(async () => postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.guard));
       posting = run.catch(() => undefined);
       return run.catch(() => ({ ok: false as const, error: { code: 'internal' as const, message: 'posting failed' } }));
     });
@@ -113,7 +114,10 @@ export default defineContentScript({
     const conversationId = (): string => adapter.conversationId();
     const finder = new Finder(adapter, conversationId);
     const compose = new Compose(adapter, conversationId);
-    focus.keeper = compose;
+    focus.guard = new FocusGuard(compose, (target) => {
+      const editor = adapter.editor();
+      return editor !== null && target instanceof Node && editor.contains(target);
+    });
 
     const syncPageState = async (force: boolean): Promise<void> => {
       peerSeen = lastPeerAuthor(adapter, adapter.selfHandle()) ?? peerSeen;

@@ -9,6 +9,7 @@ import { fail, ok, type Result } from '../../lib/messaging';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
 import { editorText, normalizeEditorText } from './text';
+import type { FocusGuard } from './focus-guard';
 
 const MAX_TEXTS = 64;
 const MAX_TEXT_CHARS = 100_000;
@@ -118,59 +119,13 @@ function isEmpty(adapter: PageAdapter): boolean {
   return el !== null && normalizeEditorText(editorText(el)) === '';
 }
 
-/** Where the user is typing: posting must not leave their keystrokes in the site's editor. */
-export interface FocusKeeper {
-  hasFocus(): boolean;
-  refocus(): void;
-  /** True for Veil's own compose elements. */
-  owns(node: Node): boolean;
-}
-
-/**
- * While Veil posts for a user who is typing in its compose frame, focus belongs to the compose
- * frame: Veil borrows the site's editor only for the insertion itself, and anything else that
- * takes focus meanwhile (sites re-focus their input after a change or a send, some a frame
- * later) gives it straight back. Without this, keystrokes — plaintext — would land in the page.
- */
-const HOLD_AFTER_MS = 800;
-class FocusGuard {
-  private borrowed = false;
-  private readonly onFocus = (e: FocusEvent): void => {
-    // Focus moving into Veil's own compose frame is what we want; anything else is taken back.
-    if (this.borrowed || this.keeper.hasFocus() || (e.target instanceof Node && this.keeper.owns(e.target))) return;
-    setTimeout(() => !this.borrowed && !this.keeper.hasFocus() && this.keeper.refocus(), 0);
-  };
-  constructor(private readonly keeper: FocusKeeper) {
-    document.addEventListener('focusin', this.onFocus, true);
-  }
-  /** Veil itself needs the site's editor focused for an insertion. */
-  borrow(): void {
-    this.borrowed = true;
-  }
-  giveBack(): void {
-    this.borrowed = false;
-    if (!this.keeper.hasFocus()) this.keeper.refocus();
-  }
-  release(): void {
-    setTimeout(() => document.removeEventListener('focusin', this.onFocus, true), HOLD_AFTER_MS);
-  }
-}
-
 /**
  * Posts texts in order; stops at the first that could not be inserted or was not sent. Posting
- * focuses the site's editor; if the user was typing in Veil's compose frame, focus goes straight
- * back there after each send so their next keystrokes (plaintext) never land in the page.
+ * focuses the site's editor; if the user was typing in Veil's compose frame, the guard gives
+ * focus straight back after each insertion and whenever the site re-focuses its editor later.
  */
-export async function postTexts(adapter: PageAdapter, req: PostRequest, keeper?: FocusKeeper): Promise<Result<{ posted: number }>> {
-  const guard = keeper?.hasFocus() ? new FocusGuard(keeper) : undefined;
-  try {
-    return await postAll(adapter, req, guard);
-  } finally {
-    guard?.release();
-  }
-}
-
-async function postAll(adapter: PageAdapter, req: PostRequest, guard: FocusGuard | undefined): Promise<Result<{ posted: number }>> {
+export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: FocusGuard): Promise<Result<{ posted: number }>> {
+  guard?.arm();
   let posted = 0;
   for (const text of req.texts) {
     if (text.length > adapter.maxChars) {

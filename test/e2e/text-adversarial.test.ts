@@ -151,6 +151,31 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     await b.screenshot(join(artifactsDir, `${kind}-hostile-bob.png`));
   });
 
+  it('a site that re-focuses its editor seconds after a send does not get the next keystrokes', async () => {
+    const site = await startChatSite();
+    sites.push(site);
+    // Alice's page re-focuses its own editor 2.5 s after each send (a slow site's late re-render).
+    const a = await openChat(alice, site, 'late-focus', 'alice', 'textarea', '&refocus=2500&rerender=0');
+    const b = await openChat(bob, site, 'late-focus', 'bob', 'textarea', '&rerender=0');
+    await handshake(a, b);
+    const ac = await openCompose(a);
+    const lines = ['first line typed by hand', 'second line typed while the page grabbed its editor'];
+    await ac.type('[data-testid=compose-text]', lines[0]!);
+    await a.press('Enter');
+    await poll('alice’s compose to clear', () => ac.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value === ''));
+    // The page's late focus() has fired; Alice keeps typing without clicking anywhere.
+    await new Promise((r) => setTimeout(r, 3500));
+    const relayed = (): string[] => site.log.filter((e) => e.kind === 'chat' && e.room === 'late-focus' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    const before = relayed().length;
+    await a.typeKeys(lines[1]!);
+    await a.press('Enter');
+    // Whatever went out (armor, or the plaintext the page's editor caught) holds no typed word.
+    await poll('alice’s second message on the relay', async () => relayed().length > before, 30_000);
+    for (const word of lines.join(' ').split(' ').filter((w) => w.length >= 5)) expect(relayed().filter((t) => t.includes(word))).toEqual([]);
+    await poll('bob to read both lines', async () => JSON.stringify(await readPlaintexts(b)) === JSON.stringify(lines), 60_000);
+    expect(await a.evaluate(() => (window as unknown as { __chat: { editorText(): string } }).__chat.editorText())).toBe('');
+  });
+
   it('bad input gets a clear badge and nothing else breaks', async () => {
     const site = await startChatSite();
     sites.push(site);

@@ -141,7 +141,17 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
     }
     return false;
   });
-  if (!settled) throw new Error('timed out waiting for focus to settle in the compose box');
+  if (!settled) {
+    // Where focus is instead (the page's active element, and whether the frame has focus at all).
+    const where = await page
+      .evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('contenteditable') ? '[contenteditable]' : ''}` : 'none';
+      })
+      .catch(() => '?');
+    const inFrame = await compose.evaluate(() => `frame hasFocus ${document.hasFocus()}, active ${document.activeElement?.tagName.toLowerCase()}`).catch(() => '?');
+    throw new Error(`timed out waiting for focus to settle in the compose box (page focus on ${where}; ${inFrame})`);
+  }
   await page.press('Enter');
   const state = () =>
     compose.evaluate(() => `status "${document.querySelector('[data-testid=status]')?.textContent}", notice "${document.querySelector('[data-testid=notice]')?.textContent}"`);

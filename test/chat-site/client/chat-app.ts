@@ -51,6 +51,8 @@ export function startChat(makeEditor: EditorFactory): ChatClient {
   const windowSize = intParam(params, 'window', 0); // 0 = keep every message in the DOM
   const rerenderMs = intParam(params, 'rerender', 3000); // 0 = never re-render on a timer
   const chunk = intParam(params, 'chunk', 0) || undefined;
+  // A slow site: re-focuses its editor again this long after a send (as a late re-render does).
+  const refocusMs = intParam(params, 'refocus', 0);
 
   const list = byId<HTMLDivElement>('messages');
   const errorBox = byId<HTMLDivElement>('error');
@@ -188,6 +190,7 @@ export function startChat(makeEditor: EditorFactory): ChatClient {
     if (!sendText(text)) return false;
     editor.clear();
     editor.focus();
+    if (refocusMs > 0) setTimeout(() => editor.focus(), refocusMs);
     return true;
   };
   const editor = makeEditor(host, () => void submit());

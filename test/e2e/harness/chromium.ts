@@ -44,6 +44,7 @@ function wrap(page: Page): DrivenPage {
     click: (sel) => page.click(sel),
     type: (sel, text) => page.locator(sel).pressSequentially(text),
     press: (key) => page.keyboard.press(key),
+    typeKeys: (text) => page.keyboard.type(text),
     text: async (sel) => (await page.textContent(sel)) ?? '',
     screenshot: async (path) => void (await page.screenshot({ path })),
     close: () => page.close(),

@@ -47,6 +47,7 @@ function wrap(page: Page): DrivenPage {
     waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
     click: (sel) => page.click(sel),
     type: (sel, text) => page.type(sel, text),
+    typeKeys: (text) => page.keyboard.type(text),
     press: async (chord) => {
       // Playwright-style chords ("Alt+Shift+KeyE"): hold the modifiers around the last key.
       const keys = chord.split('+');

@@ -27,6 +27,8 @@ export interface DrivenPage {
   click(selector: string): Promise<void>;
   type(selector: string, text: string): Promise<void>;
   press(key: string): Promise<void>;
+  /** Real key presses into whatever has focus now (no click first, as a person keeps typing). */
+  typeKeys(text: string): Promise<void>;
   text(selector: string): Promise<string>;
   screenshot(path: string): Promise<void>;
   close(): Promise<void>;
