@@ -6,6 +6,7 @@
 import { browser } from 'wxt/browser';
 import { TextEngine } from '../../lib/chat/engine';
 import { TokenStore } from '../../lib/chat/tokens';
+import { deliverTexts, type DeliveryResult, type PostAttempt } from '../../lib/chat/delivery';
 import type { PageContext, Post } from '../../lib/chat/types';
 import type { KeyValueStore } from '../../lib/keyring';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
@@ -63,15 +64,29 @@ async function withEngine<T>(fn: (e: TextEngine) => Promise<Result<T>>): Promise
   }
 }
 
-/** Sends texts to a tab's content script to post through the site's editor. */
-async function deliver(post: Post): Promise<void> {
-  if (post.texts.length === 0) return;
-  await messenger.sendMessage('tab:post', { texts: post.texts, reason: post.reason }, { tabId: post.tabId, frameId: 0 }).catch(() => undefined);
+/** Per tab: the last delivery, so posts reach the page in the order the engine made them. */
+const deliveries = new Map<number, Promise<DeliveryResult>>();
+/** Per tab: why Veil's own key-agreement texts did not reach the page (shown in the compose frame). */
+const undelivered = new Map<number, string>();
+
+/** Posts texts through the tab's content script: retried, resumed, and failures kept for the user. */
+function deliver(post: Post): Promise<DeliveryResult> {
+  const attempt: PostAttempt = (texts) =>
+    messenger.sendMessage('tab:post', { texts, reason: post.reason }, { tabId: post.tabId, frameId: 0 }).catch(() => null);
+  const run = (deliveries.get(post.tabId) ?? Promise.resolve(null)).then(async () => {
+    const r = await deliverTexts(post.texts, attempt);
+    if (!r.error) undelivered.delete(post.tabId);
+    else if (post.reason !== 'message') undelivered.set(post.tabId, `${r.error.message} (${r.delivered} of ${r.of} parts went out)`);
+    return r;
+  });
+  deliveries.set(post.tabId, run);
+  void run.finally(() => deliveries.get(post.tabId) === run && deliveries.delete(post.tabId));
+  return run;
 }
 
 function deliverLater(posts: Post[]): void {
-  // Posted after the reply: the content script handles one request at a time.
-  setTimeout(() => void posts.reduce((p, post) => p.then(() => deliver(post)), Promise.resolve()), 0);
+  // After the reply: the request may have come from the very content script that will post.
+  setTimeout(() => posts.forEach((post) => void deliver(post)), 0);
 }
 
 async function contentPage(role: SenderRole, conversationId: string): Promise<Result<PageContext>> {
@@ -176,7 +191,7 @@ export function registerTextHandlers(ctx: HandlerContext, startedAt: number): vo
       return withEngine(async (e) => {
         if (!(await e.checkComposeToken(page.value, data.token))) return fail('not-found', 'This compose box is no longer valid.');
         const conv = await e.conversationView(page.value);
-        return conv.ok ? ok({ conversation: conv.value, maxChars: 65_536 }) : conv;
+        return conv.ok ? ok({ conversation: conv.value, maxChars: 65_536, undelivered: undelivered.get(page.value.tabId) ?? null }) : conv;
       });
     }),
   );
@@ -190,7 +205,10 @@ export function registerTextHandlers(ctx: HandlerContext, startedAt: number): vo
         if (!(await e.checkComposeToken(page.value, data.token))) return fail('not-found', 'This compose box is no longer valid.');
         const r = await e.composeSend(page.value, data.text);
         if (!r.ok) return r;
-        deliverLater([r.value]);
+        // The frame says "Sent" only once the page has taken every part; otherwise the user
+        // keeps the text and sees why.
+        const d = await deliver(r.value);
+        if (d.error) return fail(d.error.code, `Veil could not post it into the page: ${d.error.message} (${d.delivered} of ${d.of} parts went out)`);
         return ok({ fragments: r.value.texts.length });
       });
     }),

@@ -5,7 +5,7 @@
  */
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { browser } from 'wxt/browser';
-import { messenger, ok } from '../../lib/messaging';
+import { fail, messenger, ok } from '../../lib/messaging';
 import { ask, sleep } from './bg';
 import { Compose } from './compose';
 import { Finder } from './finder';
@@ -83,9 +83,9 @@ export default defineContentScript({
       const req = parsePostRequest(message.data);
       if (!req) return { ok: false, error: { code: 'invalid-message', message: 'tab:post: invalid texts' } };
       // One post at a time: texts of two requests must never interleave in the editor.
-      const run = posting.then(async () => postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.guard));
+      const run = posting.then(async () => ok(await postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.guard)));
       posting = run.catch(() => undefined);
-      return run.catch(() => ({ ok: false as const, error: { code: 'internal' as const, message: 'posting failed' } }));
+      return run.catch(() => fail('internal', 'posting failed'));
     });
 
     let state = await hello();

@@ -5,7 +5,8 @@
  * synthetic paste and then a beforeinput event are tried.
  */
 import type { EditorKind } from '../../lib/sites/profiles';
-import { fail, ok, type Result } from '../../lib/messaging';
+import type { VeilErrorCode } from '../../lib/messaging';
+import type { PostOutcome } from '../../lib/chat/delivery';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
 import { editorText, normalizeEditorText } from './text';
@@ -124,25 +125,20 @@ function isEmpty(adapter: PageAdapter): boolean {
  * focuses the site's editor; if the user was typing in Veil's compose frame, the guard gives
  * focus straight back after each insertion and whenever the site re-focuses its editor later.
  */
-export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: FocusGuard): Promise<Result<{ posted: number }>> {
+export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: FocusGuard): Promise<PostOutcome> {
   guard?.arm();
   let posted = 0;
+  const stop = (code: VeilErrorCode, message: string): PostOutcome => ({ posted, error: { code, message } });
   for (const text of req.texts) {
-    if (text.length > adapter.maxChars) {
-      return fail('too-long', `text ${posted + 1} is ${text.length} characters; this site takes ${adapter.maxChars}`);
-    }
+    if (text.length > adapter.maxChars) return stop('too-long', `text ${posted + 1} is ${text.length} characters; this site takes ${adapter.maxChars}`);
     const el = adapter.editor();
-    if (!el) return fail('not-found', `the site's message input was not found (posted ${posted} of ${req.texts.length})`);
-    if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) {
-      return fail('internal', `the site's editor did not take the text (posted ${posted} of ${req.texts.length})`);
-    }
+    if (!el) return stop('not-found', "the site's message input was not found");
+    if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) return stop('internal', "the site's editor did not take the text");
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();
     else pressEnter(adapter.editor() ?? el);
-    if (!(await waitFor(() => isEmpty(adapter), CLEAR_MS))) {
-      return fail('internal', `the site did not send (posted ${posted} of ${req.texts.length})`);
-    }
+    if (!(await waitFor(() => isEmpty(adapter), CLEAR_MS))) return stop('internal', 'the site did not send');
     posted++;
   }
-  return ok({ posted });
+  return { posted, error: null };
 }

@@ -139,9 +139,14 @@ export function ComposeFrame({ token }: { token: string }) {
           Sending is blocked: {peer}'s key changed — open Veil to review
         </div>
       ) : null}
-      {conv?.status === 'none' ? (
+      {state?.undelivered && conv?.status !== 'established' ? (
+        <div class="line error" data-testid="undelivered">
+          Veil could not post its key-agreement message into the page: {state.undelivered}
+        </div>
+      ) : null}
+      {conv?.status === 'none' || (state?.undelivered && conv?.status !== 'established') ? (
         <button type="button" class="start" data-testid="start" onClick={(e) => e.isTrusted && void start()}>
-          Start encryption
+          {conv?.status === 'none' ? 'Start encryption' : 'Start again'}
         </button>
       ) : null}
       {conv?.status === 'established' || blocked ? (

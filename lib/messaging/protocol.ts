@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 import type { Result } from './result';
+import type { PostOutcome } from '../chat/delivery';
 import type { SenderRole } from './sender';
 import type {
   BackupPreviewView,
@@ -203,7 +204,7 @@ export interface VeilProtocol {
   'frame:call-state'(): Result<CallView | null>;
   'page:call-state'(data: In<'page:call-state'>): Result<CallView | null>;
   /** background → content script of one tab: post these texts through the site's own editor. */
-  'tab:post'(data: { texts: string[]; reason: 'query' | 'handshake' | 'message' }): Result<{ posted: number }>;
+  'tab:post'(data: { texts: string[]; reason: 'query' | 'handshake' | 'message' }): Result<PostOutcome>;
   /** background → content script: state changed (unlock, key accepted…), rescan the page. */
   'tab:refresh'(): Result<null>;
 }

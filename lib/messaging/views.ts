@@ -102,6 +102,8 @@ export interface MessageFrameView {
 export interface ComposeView {
   conversation: ConversationView;
   maxChars: number;
+  /** Why Veil's own key-agreement texts did not reach the page, after retries (null: they did). */
+  undelivered: string | null;
 }
 
 export interface BackupPreviewView {

@@ -176,6 +176,20 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     expect(await a.evaluate(() => (window as unknown as { __chat: { editorText(): string } }).__chat.editorText())).toBe('');
   });
 
+  it('a site that refuses some sends: Veil posts again, nothing is lost and no part goes twice', async () => {
+    const site = await startChatSite();
+    sites.push(site);
+    // Alice's page refuses its 1st and 3rd send (the query line, then a handshake or message text).
+    const a = await openChat(alice, site, 'flaky-send', 'alice', 'textarea', '&refuse=1,3&rerender=0');
+    const b = await openChat(bob, site, 'flaky-send', 'bob', 'textarea', '&rerender=0');
+    const { ac } = await establishSession(a, b);
+    const lines = ['one after a refused send', 'two after a refused send'];
+    for (const line of lines) await sendInCompose(a, ac, line);
+    await poll('bob to read both lines', async () => JSON.stringify(await readPlaintexts(b)) === JSON.stringify(lines), 60_000);
+    const relayed = site.log.filter((e) => e.kind === 'chat' && e.room === 'flaky-send' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    expect(new Set(relayed).size).toBe(relayed.length);
+  });
+
   it('bad input gets a clear badge and nothing else breaks', async () => {
     const site = await startChatSite();
     sites.push(site);

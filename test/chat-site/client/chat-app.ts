@@ -53,6 +53,9 @@ export function startChat(makeEditor: EditorFactory): ChatClient {
   const chunk = intParam(params, 'chunk', 0) || undefined;
   // A slow site: re-focuses its editor again this long after a send (as a late re-render does).
   const refocusMs = intParam(params, 'refocus', 0);
+  // A flaky site: these sends (1-based, e.g. "1,3") are refused; the text stays in the editor.
+  const refused = new Set((params.get('refuse') ?? '').split(',').map(Number).filter((n) => n > 0));
+  let submits = 0;
 
   const list = byId<HTMLDivElement>('messages');
   const errorBox = byId<HTMLDivElement>('error');
@@ -187,6 +190,7 @@ export function startChat(makeEditor: EditorFactory): ChatClient {
   const host = byId<HTMLDivElement>('editor-host');
   const submit = (): boolean => {
     const text = editor.getText();
+    if (text.trim() !== '' && refused.has(++submits)) return false;
     if (!sendText(text)) return false;
     editor.clear();
     editor.focus();
