@@ -98,7 +98,7 @@ describe.each(callPairs('VEIL_CODEC_PAIRS'))('call codecs %s (Alice) with %s (Bo
     // The text session of the room, established on the video page as people would.
     const a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     const b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
-    await encryptedSessionOnVideoPages(a, b);
+    await encryptedSessionOnVideoPages(a, b, site);
     caps = [await sendRecvCodecs(a), await sendRecvCodecs(b)];
     await a.close();
     await b.close();

@@ -97,7 +97,7 @@ describe.each(callPairs('VEIL_CALL_PAIRS'))('call E2EE %s (Alice) with %s (Bob)'
     for (const p of [a, b, aExt, bExt]) await p?.close().catch(() => undefined);
     a = await alice.newPage(`${site.url}/video/${room}?user=alice`);
     b = await bob.newPage(`${site.url}/video/${room}?user=bob`);
-    await encryptedSessionOnVideoPages(a, b);
+    await encryptedSessionOnVideoPages(a, b, site);
     aExt = await alice.openExtensionPage('/popup.html');
     bExt = await bob.openExtensionPage('/popup.html');
 

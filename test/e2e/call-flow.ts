@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import type { CallView } from '../../lib/messaging/views';
 import { browsersUnderTest, waitUntil, type DrivenPage } from './harness';
+import type { ChatSite } from '../chat-site/server';
 import { acceptQuery, ask, composeStatus, openCompose, poll, startEncryption, waitStatus } from './text-flow';
 
 export type Kind = 'chromium' | 'firefox';
@@ -106,7 +107,7 @@ export async function callView(ext: DrivenPage, urlPart: string): Promise<CallVi
  * Alice and Bob on the video page: both content scripts connected, then an encrypted text session
  * started by Alice through Veil's own frames and accepted by Bob.
  */
-export async function encryptedSessionOnVideoPages(a: DrivenPage, b: DrivenPage): Promise<void> {
+export async function encryptedSessionOnVideoPages(a: DrivenPage, b: DrivenPage, site?: ChatSite): Promise<void> {
   for (const [p, who] of [[a, 'alice'], [b, 'bob']] as const) {
     await waitUntil(p, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: `${who}'s content script`, timeoutMs: 20_000 });
   }
@@ -116,5 +117,11 @@ export async function encryptedSessionOnVideoPages(a: DrivenPage, b: DrivenPage)
   if (first === 'encrypted') return;
   await startEncryption(ac);
   await acceptQuery(b);
-  await waitStatus(ac, 'encrypted');
+  await waitStatus(ac, 'encrypted').catch(async (e: unknown) => {
+    // Which handshake message went missing: what each side's Veil posted, and where each stands.
+    const posted = (site?.log ?? []).filter((x) => x.kind === 'chat').map((x) => `${x.room}/${x.from}: ${(x as { text: string }).text.slice(0, 12)}…`);
+    const bc = await openCompose(b).catch(() => null);
+    const states = `alice "${await composeStatus(ac).catch(() => '?')}", bob "${bc ? await composeStatus(bc).catch(() => '?') : 'no compose'}"`;
+    throw new Error(`${String(e)}; ${states}; relayed chat: ${posted.slice(-8).join(' | ') || 'none'}`);
+  });
 }
