@@ -63,6 +63,15 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     for (const s of sites) await s.close();
   });
 
+  /** A fresh chat site with Alice's and Bob's tabs in one textarea room (extra URL options each). */
+  async function openRoom(room: string, aliceOptions = '', bobOptions = ''): Promise<{ site: ChatSite; a: DrivenPage; b: DrivenPage }> {
+    const site = await startChatSite();
+    sites.push(site);
+    const a = await openChat(alice, site, room, 'alice', 'textarea', `${aliceOptions}&rerender=0`);
+    const b = await openChat(bob, site, room, 'bob', 'textarea', `${bobOptions}&rerender=0`);
+    return { site, a, b };
+  }
+
   it('a relay that substitutes keys is caught by the safety numbers', async () => {
     const site = await startChatSite();
     sites.push(site);
@@ -83,10 +92,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
   });
 
   it('after verifying once, a later key substitution is a key change that blocks sending', async () => {
-    const site = await startChatSite();
-    sites.push(site);
-    const a = await openChat(alice, site, 'verified', 'alice', 'textarea', '&rerender=0');
-    const b = await openChat(bob, site, 'verified', 'bob', 'textarea', '&rerender=0');
+    const { site, a, b } = await openRoom('verified');
     await handshake(a, b);
     const va = await verificationView(alice, site.url, 'bob');
     const vb = await verificationView(bob, site.url, 'alice');
@@ -113,10 +119,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
   });
 
   it('a hostile page captures no plaintext and cannot change what Veil shows', async () => {
-    const site = await startChatSite();
-    sites.push(site);
-    const a = await openChat(alice, site, 'hostile', 'alice', 'textarea', '&hostile=1&rerender=0');
-    const b = await openChat(bob, site, 'hostile', 'bob', 'textarea', '&hostile=1&rerender=0');
+    const { site, a, b } = await openRoom('hostile', '&hostile=1', '&hostile=1');
     await handshake(a, b);
     const ac = await openCompose(a);
     const bc = await openCompose(b);
@@ -152,11 +155,8 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
   });
 
   it('a site that re-focuses its editor seconds after a send does not get the next keystrokes', async () => {
-    const site = await startChatSite();
-    sites.push(site);
     // Alice's page re-focuses its own editor 2.5 s after each send (a slow site's late re-render).
-    const a = await openChat(alice, site, 'late-focus', 'alice', 'textarea', '&refocus=2500&rerender=0');
-    const b = await openChat(bob, site, 'late-focus', 'bob', 'textarea', '&rerender=0');
+    const { site, a, b } = await openRoom('late-focus', '&refocus=2500');
     await handshake(a, b);
     const ac = await openCompose(a);
     const lines = ['first line typed by hand', 'second line typed while the page grabbed its editor'];
@@ -177,11 +177,8 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
   });
 
   it('a site that refuses some sends: Veil posts again, nothing is lost and no part goes twice', async () => {
-    const site = await startChatSite();
-    sites.push(site);
     // Alice's page refuses its 1st and 3rd send (the query line, then a handshake or message text).
-    const a = await openChat(alice, site, 'flaky-send', 'alice', 'textarea', '&refuse=1,3&rerender=0');
-    const b = await openChat(bob, site, 'flaky-send', 'bob', 'textarea', '&rerender=0');
+    const { site, a, b } = await openRoom('flaky-send', '&refuse=1,3');
     const { ac } = await establishSession(a, b);
     const lines = ['one after a refused send', 'two after a refused send'];
     for (const line of lines) await sendInCompose(a, ac, line);
@@ -191,10 +188,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
   });
 
   it('bad input gets a clear badge and nothing else breaks', async () => {
-    const site = await startChatSite();
-    sites.push(site);
-    const a = await openChat(alice, site, 'bad', 'alice', 'textarea', '&rerender=0');
-    const b = await openChat(bob, site, 'bad', 'bob', 'textarea', '&rerender=0');
+    const { site, a, b } = await openRoom('bad');
     await handshake(a, b);
     const ac = await openCompose(a);
     await sendInCompose(a, ac, 'first real message');
