@@ -117,7 +117,7 @@ async function workerBench(): Promise<Row[]> {
 }
 
 async function workerRuns(url: string, src: string, iterations: number, rows: Row[]): Promise<void> {
-  const c = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const c = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await c.newPage();
     await page.goto(url);

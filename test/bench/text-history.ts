@@ -15,6 +15,7 @@ import type { PageContext } from '../../lib/chat/types';
 import { Keyring, MemoryStore } from '../../lib/keyring';
 import { generateIdentity, serializeIdentity } from '../../lib/protocol';
 import { startChatSite, type ChatSite } from '../chat-site/server';
+import { CHROMIUM_ARGS } from '../e2e/harness/chromium';
 import { freshProfileDir } from '../e2e/harness/paths';
 import { artifactsDir, launchVeil, type DrivenPage } from '../e2e/harness';
 import { join } from 'node:path';
@@ -140,7 +141,7 @@ export async function runTextHistoryBench(): Promise<Row[]> {
     const plain = await chromium.launchPersistentContext(freshProfileDir('plain'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+      args: CHROMIUM_ARGS,
     });
     try {
       const p = await plain.newPage();

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../e2e/harness/chromium.ts';
 import { startChatSite, type ChatSite } from './server.ts';
 import { EDITORS } from './bundle.ts';
 
@@ -211,7 +212,7 @@ async function runChromium(site: ChatSite): Promise<void> {
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: CHROMIUM_ARGS,
   });
   const pageErrors: string[] = [];
   const open = async (url: string): Promise<Driver> => {

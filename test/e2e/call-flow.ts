@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import type { CallView } from '../../lib/messaging/views';
 import { browsersUnderTest, waitUntil, type DrivenPage } from './harness';
+import { CHROMIUM_ARGS } from './harness/chromium';
 import type { ChatSite } from '../chat-site/server';
 import { acceptQuery, ask, composeStatus, openCompose, poll, startEncryption, waitStatus } from './text-flow';
 
@@ -53,7 +54,7 @@ export async function plainBrowser(kind: Kind): Promise<{ open(url: string): Pro
     const b = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
+      args: CHROMIUM_ARGS,
     });
     return {
       open: async (url) => {
