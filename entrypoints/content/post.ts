@@ -9,7 +9,7 @@ import type { VeilErrorCode } from '../../lib/messaging';
 import type { PostOutcome } from '../../lib/chat/delivery';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
-import { editorText, normalizeEditorText } from './text';
+import { editorText, hasVeilText, normalizeEditorText } from './text';
 import type { FocusGuard } from './focus-guard';
 
 const MAX_TEXTS = 64;
@@ -133,6 +133,10 @@ export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: 
     if (text.length > adapter.maxChars) return stop('too-long', `text ${posted + 1} is ${text.length} characters; this site takes ${adapter.maxChars}`);
     const el = adapter.editor();
     if (!el) return stop('not-found', "the site's message input was not found");
+    // Text the user typed into the site's own box (not Veil's armor from a refused send) would be
+    // overwritten: it is theirs, so Veil stops and says why.
+    const draft = normalizeEditorText(editorText(el));
+    if (draft !== '' && !hasVeilText(draft)) return stop('blocked', "the site's message box holds text typed there; send or clear it first");
     if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) return stop('internal', "the site's editor did not take the text");
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();

@@ -26,8 +26,8 @@ export interface DeliveryResult {
 /** Waits before each further attempt: the page gets ~12 s in all to become ready. */
 export const RETRY_WAITS_MS = [1000, 3000, 8000] as const;
 
-/** Errors that another attempt cannot fix. */
-const FINAL: ReadonlySet<VeilError['code']> = new Set(['too-long', 'invalid-message', 'forbidden-sender']);
+/** Errors that another attempt cannot fix ('blocked': the user's own draft is in the site's box). */
+const FINAL: ReadonlySet<VeilError['code']> = new Set(['too-long', 'invalid-message', 'forbidden-sender', 'blocked']);
 
 export async function deliverTexts(
   texts: readonly string[],

@@ -187,6 +187,37 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     expect(new Set(relayed).size).toBe(relayed.length);
   });
 
+  it("a draft typed into the site's own box is kept: Veil does not post over it and says why", async () => {
+    const { site, a, b } = await openRoom('draft');
+    await establishSession(a, b);
+    const ac = await openCompose(a);
+    // The user closes Veil's compose box (it covers the site's own), types a draft into the
+    // site's box, then opens Veil's again and sends from there.
+    await ac.click('[data-testid=compose-text]');
+    await a.press('Escape');
+    await poll('compose frame closed', async () => (await a.frames().then((fs) => Promise.all(fs.map((f) => f.href().catch(() => ''))))).every((h) => !h.includes('#c=')));
+    await a.click('#editor');
+    await a.type('#editor', 'my own unsent draft');
+    const ac2 = await openCompose(a);
+    await ac2.type('[data-testid=compose-text]', 'sent through veil');
+    await a.press('Enter');
+    const notice = await poll('the reason in the compose frame', () =>
+      ac2.evaluate(() => {
+        const n = document.querySelector('[data-testid=notice]')?.textContent ?? '';
+        return n.startsWith('Not sent') ? n : null;
+      }), 30_000);
+    expect(notice).toMatch(/message box holds text typed there/);
+    expect(await ac2.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value)).toBe('sent through veil');
+    expect(await a.evaluate(() => (document.querySelector('#editor') as HTMLTextAreaElement).value)).toBe('my own unsent draft');
+    // The user clears their draft and sends again: it goes out.
+    await a.evaluate(() => void ((document.querySelector('#editor') as HTMLTextAreaElement).value = ''));
+    await sendInCompose(a, ac2, 'sent through veil');
+    await poll('bob to read it', async () => JSON.stringify(await readPlaintexts(b)) === JSON.stringify(['sent through veil']), 60_000);
+    const relayed = site.log.filter((e) => e.kind === 'chat' && e.room === 'draft' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    expect(relayed.some((t) => t.includes('draft'))).toBe(false);
+    expect(new Set(relayed).size).toBe(relayed.length);
+  });
+
   it('bad input gets a clear badge and nothing else breaks', async () => {
     const { site, a, b } = await openRoom('bad');
     await handshake(a, b);

@@ -48,6 +48,9 @@ describe('deliverTexts', () => {
   it('does not retry what cannot succeed', async () => {
     const p = page([() => ok({ posted: 0, error: { code: 'too-long', message: 'text 1 is too long' } })]);
     expect((await deliverTexts(['a'], p.attempt, opts)).error?.code).toBe('too-long');
+    const d = page([() => ok({ posted: 0, error: { code: 'blocked', message: "the site's message box holds text typed there" } })]);
+    expect((await deliverTexts(['a'], d.attempt, opts)).error?.code).toBe('blocked');
+    expect(d.asked.length).toBe(1);
     const q = page([() => fail('forbidden-sender', 'not from Veil')]);
     expect((await deliverTexts(['a'], q.attempt, opts)).error?.code).toBe('forbidden-sender');
     expect(p.asked.length + q.asked.length).toBe(2);
