@@ -10,7 +10,9 @@ export function hasVeilText(text: string): boolean {
   return parseQuery(text) !== null;
 }
 
-const SKIP_SELECTOR = '[contenteditable="false"], [data-slate-placeholder], [aria-hidden="true"]';
+// Slate's zero-width span holds only a caret anchor; text the browser inserts there natively never
+// reaches Slate's model (the site would send nothing), so it must not count as taken.
+const SKIP_SELECTOR = '[contenteditable="false"], [data-slate-placeholder], [data-slate-zero-width], [aria-hidden="true"]';
 
 /** Visible text of an editor: a textarea's value, or a contenteditable's text without placeholders. */
 export function editorText(el: HTMLElement): string {

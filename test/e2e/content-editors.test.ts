@@ -13,6 +13,7 @@ import { armor, makeQueryLine } from '../../lib/armor';
 import { EDITORS } from '../chat-site/bundle';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { browsersUnderTest, launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
+import { poll } from './text-flow';
 
 /** The part of the extension API the helper page uses (same shape in both browsers). */
 interface TabsApi {
@@ -23,7 +24,7 @@ interface TabsApi {
 }
 
 interface PostReply {
-  res?: { ok: boolean; value?: { posted: number }; error?: { code: string; message: string } };
+  res?: { ok: boolean; value?: { posted: number; error: { code: string; message: string } | null }; error?: { code: string; message: string } };
   err?: unknown;
 }
 
@@ -78,20 +79,40 @@ describe.each(browsersUnderTest())('content script page side in %s', (kind) => {
   it.each(cases)('tab:post sends exactly the given texts, in order, through the $editor editor (hostile: $hostile)', async ({ editor, hostile }) => {
     const room = `post-${editor}${hostile ? '-h' : ''}-${kind}`;
     const page = await openChat(veil, site, `/chat/${room}?user=alice&editor=${editor}&rerender=0${hostile ? '&hostile=1' : ''}`);
-    // A draft the user left in the site's editor is replaced, not sent or merged.
-    await page.evaluate(() => {
-      const el = document.querySelector<HTMLElement>('#composer textarea, #composer [contenteditable="true"]');
-      el?.focus();
-      document.execCommand('insertText', false, 'draft');
-    });
+    // A draft the user left in the site's editor is theirs: Veil neither sends it nor posts over it.
+    const typeInEditor = (text: string): Promise<void> =>
+      page.evaluate((t: string) => {
+        const el = document.querySelector<HTMLElement>('#composer textarea, #composer [contenteditable="true"]');
+        el?.focus();
+        document.execCommand('selectAll', false);
+        document.execCommand('insertText', false, t);
+      }, text);
+    // Lexical takes over its root a moment after load and applies edits a task later: retried
+    // until the editor shows the text.
+    await poll('the draft in the site editor', async () => {
+      await typeInEditor('draft');
+      await new Promise((r) => setTimeout(r, 200));
+      return page.evaluate(() => window.__chat?.editorText().trim() === 'draft');
+    }, 15_000);
     const texts = [
       armor(new Uint8Array(randomBytes(120)), 'ascii'),
       makeQueryLine({ name: 'Alice', url: 'https://veil.example/get' }),
       armor(new Uint8Array(randomBytes(33)), 'ascii'),
     ];
+    const refused = await postFromExtension(ext, `/chat/${room}`, texts);
+    expect(refused.res?.value?.posted).toBe(0);
+    expect(refused.res?.value?.error?.code).toBe('blocked');
+    expect(await page.evaluate(() => window.__chat?.editorText().trim())).toBe('draft');
+    expect(sentBy(site, room, 'alice')).toEqual([]);
+    // Once the user has cleared it, the texts go out exactly.
+    // The user clears it with the keyboard (Lexical ignores a scripted delete).
+    await page.evaluate(() => document.querySelector<HTMLElement>('#composer textarea, #composer [contenteditable="true"]')?.focus());
+    await page.press('Control+KeyA');
+    await page.press('Backspace');
+    await waitUntil(page, () => window.__chat?.editorText().trim() === '', { what: 'the site editor cleared' });
     const reply = await postFromExtension(ext, `/chat/${room}`, texts);
     expect(reply.err).toBeUndefined();
-    expect(reply.res).toEqual({ ok: true, value: { posted: 3 } });
+    expect(reply.res).toEqual({ ok: true, value: { posted: 3, error: null } });
     await waitUntil(page, () => window.__chat?.raw().length === 3, { what: 'three messages echoed' });
     expect(sentBy(site, room, 'alice')).toEqual(texts);
     expect(await page.evaluate(() => window.__chat?.editorText())).toBe('');
