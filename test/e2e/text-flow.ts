@@ -114,6 +114,33 @@ export async function acceptQuery(page: DrivenPage): Promise<void> {
   }, 45_000);
 }
 
+/** True once focus has stayed in the compose box for 80 ms (checked inside the frame). */
+function focusSettles(compose: DrivenFrame, ms: number): Promise<boolean> {
+  return compose.evaluate(async (ms: number) => {
+    const focused = (): boolean => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text';
+    let since = focused() ? performance.now() : -1;
+    for (const end = performance.now() + ms; performance.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 25));
+      if (!focused()) since = -1;
+      else if (since < 0) since = performance.now();
+      else if (performance.now() - since >= 80) return true;
+    }
+    return false;
+  }, ms);
+}
+
+/** Where focus is instead: the page's active element, and the compose frame's own view. */
+async function focusReport(page: DrivenPage, compose: DrivenFrame): Promise<string> {
+  const where = await page
+    .evaluate(() => {
+      const el = document.activeElement;
+      return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.shadowRoot ? '(shadow host)' : ''}${el.getAttribute('contenteditable') ? '[contenteditable]' : ''}` : 'none';
+    })
+    .catch(() => '?');
+  const inFrame = await compose.evaluate(() => `frame hasFocus ${document.hasFocus()}, active ${document.activeElement?.tagName.toLowerCase()}`).catch(() => '?');
+  return `page focus on ${where}; ${inFrame}`;
+}
+
 /** Types a message into the compose frame (as input events) and sends it with Enter. */
 export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text: string): Promise<void> {
   await compose.evaluate((t: string) => {
@@ -128,29 +155,17 @@ export async function sendInCompose(page: DrivenPage, compose: DrivenFrame, text
   await poll('the site editor to be free', () =>
     page.evaluate(() => (window as unknown as { __chat?: { editorText(): string } }).__chat?.editorText?.().trim() === ''), 30_000, 40);
   await compose.click('[data-testid=compose-text]');
-  // Focus must have settled in the compose box (sites re-focus their input after a send): checked
-  // inside the frame, steady for 80 ms (several frames: a site re-focuses its input a frame after a send).
-  const settled = await compose.evaluate(async () => {
-    const focused = (): boolean => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'compose-text';
-    let since = focused() ? performance.now() : -1;
-    for (const end = performance.now() + 20_000; performance.now() < end; ) {
-      await new Promise((r) => setTimeout(r, 25));
-      if (!focused()) since = -1;
-      else if (since < 0) since = performance.now();
-      else if (performance.now() - since >= 80) return true;
+  // Focus must have settled in the compose box (sites re-focus their input after a send).
+  if (!(await focusSettles(compose, 5000))) {
+    // Headless Chromium does not always give an out-of-process frame document focus after a
+    // click when the page itself is not the active one (a real click would activate the window):
+    // activate the page and click again, as a person's click would, then wait once more.
+    console.log(`[focus] not settled after 5 s (${await focusReport(page, compose)}); activating the page and clicking again`);
+    await page.bringToFront();
+    await compose.click('[data-testid=compose-text]');
+    if (!(await focusSettles(compose, 15_000))) {
+      throw new Error(`timed out waiting for focus to settle in the compose box (${await focusReport(page, compose)})`);
     }
-    return false;
-  });
-  if (!settled) {
-    // Where focus is instead (the page's active element, and whether the frame has focus at all).
-    const where = await page
-      .evaluate(() => {
-        const el = document.activeElement;
-        return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('contenteditable') ? '[contenteditable]' : ''}` : 'none';
-      })
-      .catch(() => '?');
-    const inFrame = await compose.evaluate(() => `frame hasFocus ${document.hasFocus()}, active ${document.activeElement?.tagName.toLowerCase()}`).catch(() => '?');
-    throw new Error(`timed out waiting for focus to settle in the compose box (page focus on ${where}; ${inFrame})`);
   }
   await page.press('Enter');
   const state = () =>

@@ -8,11 +8,19 @@ import type { VeilBrowser } from './veil-browser';
 const GECKO_ID = 'veil@veil.example';
 
 function wrapFrame(frame: Frame): DrivenFrame {
+  // Puppeteer throws synchronously on a frame that has gone away (the page re-rendered it): an
+  // async wrapper turns that into a rejection, which callers already handle.
   return {
-    href: () => frame.evaluate(() => location.href).catch(() => ''),
-    evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
-    click: (sel) => frame.click(sel),
-    type: (sel, text) => frame.type(sel, text),
+    href: async () => {
+      try {
+        return await frame.evaluate(() => location.href);
+      } catch {
+        return '';
+      }
+    },
+    evaluate: async (fn, arg) => frame.evaluate(fn as never, arg) as never,
+    click: async (sel) => frame.click(sel),
+    type: async (sel, text) => frame.type(sel, text),
     waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
     top: async () => {
       const el = await frame.frameElement();
