@@ -2,8 +2,10 @@
  * Getting armored texts onto the page: the content script posts them through the site's editor,
  * and that can fail for a while (the page is still loading or navigating, the editor is busy, the
  * site did not send). A text that never reaches the page is a message the peer never gets — or a
- * key agreement that stalls at "waiting" forever — so failures are retried, resuming after what
- * already went out (never posting a part twice), and a final failure is reported, never dropped.
+ * key agreement that stalls at "waiting" forever — so failures are retried, resuming after the
+ * parts the page reported as sent, and a final failure is reported, never dropped. (A site that
+ * sends later than the content script waits for can get a part twice; the peer shows a duplicate
+ * once, as a replay.)
  */
 import type { Result, VeilError } from '../messaging/result.ts';
 
