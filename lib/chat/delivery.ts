@@ -4,8 +4,8 @@
  * site did not send). A text that never reaches the page is a message the peer never gets — or a
  * key agreement that stalls at "waiting" forever — so failures are retried, resuming after the
  * parts the page reported as sent, and a final failure is reported, never dropped. (A site that
- * sends later than the content script waits for can get a part twice; the peer shows a duplicate
- * once, as a replay.)
+ * sends later than the content script waits for can get a part twice; the peer's Veil shows the
+ * message once and flags the copy as a possible replay.)
  */
 import type { Result, VeilError } from '../messaging/result.ts';
 
