@@ -93,6 +93,8 @@ export function ComposeFrame({ token }: { token: string }) {
   const peer = conv?.peerHandle ?? 'the other person';
   const blocked = conv?.status === 'blocked-key-change';
   const canSend = !!conv?.canSend && !busy;
+  // A key-agreement text that never reached the page (moot once the session is established).
+  const undelivered = conv?.status !== 'established' ? (state?.undelivered ?? null) : null;
 
   const send = async (): Promise<void> => {
     if (!canSend || text.trim() === '') return;
@@ -139,12 +141,12 @@ export function ComposeFrame({ token }: { token: string }) {
           Sending is blocked: {peer}'s key changed — open Veil to review
         </div>
       ) : null}
-      {state?.undelivered && conv?.status !== 'established' ? (
+      {undelivered ? (
         <div class="line error" data-testid="undelivered">
-          Veil could not post its key-agreement message into the page: {state.undelivered}
+          Veil could not post its key-agreement message into the page: {undelivered}
         </div>
       ) : null}
-      {conv?.status === 'none' || (state?.undelivered && conv?.status !== 'established') ? (
+      {conv?.status === 'none' || undelivered ? (
         <button type="button" class="start" data-testid="start" onClick={(e) => e.isTrusted && void start()}>
           {conv?.status === 'none' ? 'Start encryption' : 'Start again'}
         </button>

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browsersUnderTest, launchVeil, type DrivenPage, type VeilBrowser } from './harness';
+import { callView } from './call-flow';
 import { ask, createIdentity, poll } from './text-flow';
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>csp call</title></head><body>
@@ -37,25 +38,6 @@ window.__decoded = async () => {
   return n;
 };
 </script></body></html>`;
-
-interface CallView {
-  status: string;
-  reason: string | null;
-  pipeline: string;
-  framesDropped: number;
-  framesPassthrough: number;
-}
-
-async function view(ext: DrivenPage): Promise<CallView | null> {
-  const tabId = await ext.evaluate(async () => {
-    type Tabs = { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
-    const g = globalThis as unknown as { browser?: { tabs: Tabs }; chrome: { tabs: Tabs } };
-    const tabs = await (g.browser ?? g.chrome).tabs.query({});
-    return tabs.find((t) => (t.url ?? '').includes('/csp-call'))?.id ?? -1;
-  });
-  const r = await ask<CallView | null>(ext, 'page:call-state', { tabId });
-  return r.ok ? (r.value ?? null) : null;
-}
 
 describe.each(browsersUnderTest())('call on a page that forbids workers, in %s', (kind) => {
   let veil: VeilBrowser;
@@ -85,7 +67,7 @@ describe.each(browsersUnderTest())('call on a page that forbids workers, in %s',
     const page = await veil.newPage(`http://127.0.0.1:${port}/csp-call`);
     await page.evaluate(() => (window as unknown as { __loop(): Promise<void> }).__loop());
     const v = await poll('call view', async () => {
-      const x = await view(ext);
+      const x = await callView(ext, '/csp-call');
       return x && x.framesDropped > 20 ? x : kind === 'firefox' && x?.status === 'failing' ? x : null;
     }, 30_000);
     const decoded = await page.evaluate(() => (window as unknown as { __decoded(): Promise<number> }).__decoded());
@@ -107,7 +89,7 @@ describe.each(browsersUnderTest())('call on a page that forbids workers, in %s',
     await page.evaluate(() => (window as unknown as { __loop(): Promise<void> }).__loop());
     await new Promise((r) => setTimeout(r, 6000));
     const v = await poll('call view', async () => {
-      const x = await view(ext);
+      const x = await callView(ext, '/csp-call');
       return x && (x.framesPassthrough > 20 || (kind === 'firefox' && x.status !== 'waiting-for-keys')) ? x : null;
     }, 30_000);
     const decodedNow = () => page.evaluate(() => (window as unknown as { __decoded(): Promise<number> }).__decoded());

@@ -13,7 +13,7 @@ import { armor, makeQueryLine } from '../../lib/armor';
 import { EDITORS } from '../chat-site/bundle';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { browsersUnderTest, launchVeil, waitUntil, type DrivenPage, type VeilBrowser } from './harness';
-import { poll } from './text-flow';
+import { poll, relayedTexts } from './text-flow';
 
 /** The part of the extension API the helper page uses (same shape in both browsers). */
 interface TabsApi {
@@ -55,9 +55,6 @@ async function openChat(veil: VeilBrowser, site: ChatSite, path: string): Promis
   return page;
 }
 
-function sentBy(site: ChatSite, room: string, from: string): string[] {
-  return site.log.filter((e) => e.kind === 'chat' && e.room === room && e.from === from).map((e) => (e.kind === 'chat' ? e.text : ''));
-}
 
 describe.each(browsersUnderTest())('content script page side in %s', (kind) => {
   let veil: VeilBrowser;
@@ -103,7 +100,7 @@ describe.each(browsersUnderTest())('content script page side in %s', (kind) => {
     expect(refused.res?.value?.posted).toBe(0);
     expect(refused.res?.value?.error?.code).toBe('blocked');
     expect(await page.evaluate(() => window.__chat?.editorText().trim())).toBe('draft');
-    expect(sentBy(site, room, 'alice')).toEqual([]);
+    expect(relayedTexts(site, room, 'alice')).toEqual([]);
     // Once the user has cleared it, the texts go out exactly.
     // The user clears it with the keyboard (Lexical ignores a scripted delete).
     await page.evaluate(() => document.querySelector<HTMLElement>('#composer textarea, #composer [contenteditable="true"]')?.focus());
@@ -114,7 +111,7 @@ describe.each(browsersUnderTest())('content script page side in %s', (kind) => {
     expect(reply.err).toBeUndefined();
     expect(reply.res).toEqual({ ok: true, value: { posted: 3, error: null } });
     await waitUntil(page, () => window.__chat?.raw().length === 3, { what: 'three messages echoed' });
-    expect(sentBy(site, room, 'alice')).toEqual(texts);
+    expect(relayedTexts(site, room, 'alice')).toEqual(texts);
     expect(await page.evaluate(() => window.__chat?.editorText())).toBe('');
     await page.close();
   });
@@ -130,7 +127,7 @@ describe.each(browsersUnderTest())('content script page side in %s', (kind) => {
     }, room);
     expect((reply as PostReply).res?.ok).toBe(false);
     await new Promise((r) => setTimeout(r, 500));
-    expect(sentBy(site, room, 'alice')).toEqual([]);
+    expect(relayedTexts(site, room, 'alice')).toEqual([]);
     await page.close();
   });
 

@@ -23,6 +23,7 @@ import {
   openCompose,
   poll,
   readPlaintexts,
+  relayedTexts,
   sendInCompose,
   waitStatus,
 } from './text-flow';
@@ -165,7 +166,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     await poll('alice’s compose to clear', () => ac.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value === ''));
     // The page's late focus() has fired; Alice keeps typing without clicking anywhere.
     await new Promise((r) => setTimeout(r, 3500));
-    const relayed = (): string[] => site.log.filter((e) => e.kind === 'chat' && e.room === 'late-focus' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    const relayed = (): string[] => relayedTexts(site, 'late-focus', 'alice');
     const before = relayed().length;
     await a.typeKeys(lines[1]!);
     await a.press('Enter');
@@ -183,7 +184,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     const lines = ['one after a refused send', 'two after a refused send'];
     for (const line of lines) await sendInCompose(a, ac, line);
     await poll('bob to read both lines', async () => JSON.stringify(await readPlaintexts(b)) === JSON.stringify(lines), 60_000);
-    const relayed = site.log.filter((e) => e.kind === 'chat' && e.room === 'flaky-send' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    const relayed = relayedTexts(site, 'flaky-send', 'alice');
     expect(new Set(relayed).size).toBe(relayed.length);
   });
 
@@ -213,7 +214,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     await a.evaluate(() => void ((document.querySelector('#editor') as HTMLTextAreaElement).value = ''));
     await sendInCompose(a, ac2, 'sent through veil');
     await poll('bob to read it', async () => JSON.stringify(await readPlaintexts(b)) === JSON.stringify(['sent through veil']), 60_000);
-    const relayed = site.log.filter((e) => e.kind === 'chat' && e.room === 'draft' && e.from === 'alice').map((e) => (e as { text: string }).text);
+    const relayed = relayedTexts(site, 'draft', 'alice');
     expect(relayed.some((t) => t.includes('draft'))).toBe(false);
     expect(new Set(relayed).size).toBe(relayed.length);
   });
@@ -224,7 +225,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     const ac = await openCompose(a);
     await sendInCompose(a, ac, 'first real message');
     await poll('first message', async () => (await readPlaintexts(b)).length === 1, 60_000);
-    const real = site.log.filter((e) => e.kind === 'chat' && e.room === 'bad' && e.from === 'alice').map((e) => (e as { text: string }).text).at(-1)!;
+    const real = relayedTexts(site, 'bad', 'alice').at(-1)!;
     site.inject('bad', 'alice', real.slice(0, 40)); // truncated
     site.inject('bad', 'alice', real.slice(0, 30) + (real[30] === 'A' ? 'B' : 'A') + real.slice(31)); // corrupted
     site.inject('bad', 'alice', real); // replayed

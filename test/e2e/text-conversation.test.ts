@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatSite, type ChatSite } from '../chat-site/server';
 import { artifactsDir, browsersUnderTest, launchVeil, type VeilBrowser } from './harness';
-import { createIdentity, establishSession, openChat, poll, readPlaintexts, sendInCompose, type EditorKind } from './text-flow';
+import { createIdentity, establishSession, openChat, poll, readPlaintexts, relayedTexts, sendInCompose, type EditorKind } from './text-flow';
 
 const EDITORS: EditorKind[] = ['textarea', 'contenteditable', 'lexical', 'slate', 'quill'];
 const PER_SIDE = Number(process.env.VEIL_E2E_MESSAGES ?? 50);
@@ -62,9 +62,6 @@ async function listMutations(page: Parameters<typeof readPlaintexts>[0], ms: num
   );
 }
 
-function relayedTexts(site: ChatSite, room: string): string[] {
-  return site.log.filter((e) => e.kind === 'chat' && e.room === room).map((e) => (e as { text: string }).text);
-}
 
 describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
   let site: ChatSite;

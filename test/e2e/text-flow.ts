@@ -48,6 +48,11 @@ export async function createIdentity(veil: VeilBrowser, passphrase: string | nul
   await popup.close();
 }
 
+/** What the relay carried in a room (only one user's posts, if `from` is given): the platform's view. */
+export function relayedTexts(site: ChatSite, room: string, from?: string): string[] {
+  return site.log.flatMap((e) => (e.kind === 'chat' && e.room === room && (from === undefined || e.from === from) ? [e.text] : []));
+}
+
 export async function openChat(veil: VeilBrowser, site: ChatSite, room: string, user: string, editor: EditorKind, extra = ''): Promise<DrivenPage> {
   const page = await veil.newPage(`${site.url}/chat/${room}?user=${user}&editor=${editor}${extra}`);
   await waitUntil(page, () => document.documentElement.getAttribute('data-veil-content') === 'connected', { what: `${user}'s content script`, timeoutMs: 20_000 });
