@@ -24,6 +24,7 @@ import {
   poll,
   readPlaintexts,
   relayedTexts,
+  veilFrames,
   sendInCompose,
   waitStatus,
 } from './text-flow';
@@ -196,7 +197,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     // site's box, then opens Veil's again and sends from there.
     await ac.click('[data-testid=compose-text]');
     await a.press('Escape');
-    await poll('compose frame closed', async () => (await a.frames().then((fs) => Promise.all(fs.map((f) => f.href().catch(() => ''))))).every((h) => !h.includes('#c=')));
+    await poll('compose frame closed', async () => (await veilFrames(a, 'c')).length === 0);
     await a.click('#editor');
     await a.type('#editor', 'my own unsent draft');
     const ac2 = await openCompose(a);

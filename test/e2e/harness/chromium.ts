@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import type { DrivenFrame, DrivenPage } from './page';
+import { within, type DrivenFrame, type DrivenPage } from './page';
 import { chromeExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 
@@ -24,7 +24,8 @@ export const CHROMIUM_VIEWPORT = { width: 1200, height: 900 };
 
 function wrapFrame(frame: Frame): DrivenFrame {
   return {
-    href: () => frame.evaluate(() => location.href).catch(() => ''),
+    // Bounded: a frame being removed (a closed compose box) may never answer.
+    href: () => within(3000, 'frame location', frame.evaluate(() => location.href)).catch(() => ''),
     evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
     click: (sel) => frame.click(sel),
     type: (sel, text) => frame.locator(sel).pressSequentially(text),

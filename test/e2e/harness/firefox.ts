@@ -13,7 +13,7 @@ function wrapFrame(frame: Frame): DrivenFrame {
   return {
     href: async () => {
       try {
-        return await frame.evaluate(() => location.href);
+        return await within(3000, 'frame location', frame.evaluate(() => location.href));
       } catch {
         return '';
       }
