@@ -109,6 +109,8 @@ export interface SessionInfo {
 export type ConversationEvent =
   | ({ readonly type: 'session-established' } & SessionInfo)
   | { readonly type: 'message'; readonly sessionId: string; readonly text: string }
+  /** A lib/group control payload from the session's peer (the peer identity is authenticated by the session). */
+  | { readonly type: 'group-control'; readonly sessionId: string; readonly peerIdentity: Uint8Array; readonly payload: Uint8Array }
   | { readonly type: 'prekey-bundle'; readonly peerIdentity: Uint8Array; readonly bundle: Uint8Array }
   | { readonly type: 'handshake-started'; readonly role: Role }
   | {
@@ -392,12 +394,32 @@ function onReveal(
 
 type Slot = 'session' | 'pendingSession' | 'previousSession';
 
-function decodeBody(plaintext: Uint8Array): Result<{ type: ContentType; text: string }, ConversationError> {
+type Body = { type: 'text'; text: string } | { type: 'confirm' } | { type: 'group-control'; payload: Uint8Array };
+
+function decodeBody(plaintext: Uint8Array): Result<Body, ConversationError> {
   const un = unpad(plaintext);
   if (!un.ok) return fail('bad-content', un.error.message);
-  const text = decodeUtf8(un.value.content);
-  if (text === null) return fail('bad-content', 'message is not valid UTF-8');
-  return ok({ type: un.value.type, text });
+  switch (un.value.type) {
+    case 'text': {
+      const text = decodeUtf8(un.value.content);
+      if (text === null) return fail('bad-content', 'message is not valid UTF-8');
+      return ok({ type: 'text', text });
+    }
+    case 'confirm':
+      return ok({ type: 'confirm' });
+    case 'group-control':
+      return ok({ type: 'group-control', payload: un.value.content });
+    case 'group-text':
+      return fail('bad-content', 'a group message body inside a pairwise message');
+  }
+}
+
+function bodyEvents(session: Session, body: Body): ConversationEvent[] {
+  if (body.type === 'text') return [{ type: 'message', sessionId: session.id, text: body.text }];
+  if (body.type === 'group-control') {
+    return [{ type: 'group-control', sessionId: session.id, peerIdentity: fromHex(session.peerIdentity), payload: body.payload }];
+  }
+  return [];
 }
 
 function classifyFailure(errors: RatchetError[]): { ok: false; error: ConversationError } {
@@ -414,7 +436,7 @@ function applyDecrypted(
   identity: Identity,
   slot: Slot,
   session: Session,
-  body: { type: ContentType; text: string },
+  body: Body,
 ): ReceiveResult {
   const events: ConversationEvent[] = [];
   const updated: Session = { ...session, confirmed: true, awaitingPrekeyReply: false };
@@ -425,7 +447,7 @@ function applyDecrypted(
   } else {
     next = { ...state, [slot]: updated };
   }
-  if (body.type === 'text') events.push({ type: 'message', sessionId: session.id, text: body.text });
+  events.push(...bodyEvents(updated, body));
   return { state: next, outgoing: [], events };
 }
 
@@ -543,7 +565,7 @@ function onPrekeyMessage(
       next = { ...state, session: fresh, previousSession: state.session ?? state.previousSession, seenPrekeyEphemerals: seen };
       events.push({ type: 'session-established', ...sessionInfo(state, identity, fresh) });
     }
-    if (body.value.type === 'text') events.push({ type: 'message', sessionId: fresh.id, text: body.value.text });
+    events.push(...bodyEvents(fresh, body.value));
     return ok({ state: next, outgoing: [], events });
   }
   if (state.prekeys.length === 0) return failRekey('no-session', 'offline-start message but we have no prekey');
@@ -604,6 +626,25 @@ export function encryptMessage(
       : fail('no-session', 'no session with this contact yet');
   }
   const res = encryptContent(session, utf8ToBytes(plaintext), 'text');
+  if (!res.ok) return res;
+  return ok({ state: { ...state, session: res.value.session }, wire: res.value.wire });
+}
+
+/**
+ * Encrypts a lib/group control payload (sender key, welcome, commit, ...) on the active session:
+ * the peer's receive() emits it as a 'group-control' event. Persist the state before sending.
+ */
+export function encryptGroupControl(
+  state: ConversationState,
+  payload: Uint8Array,
+): Result<{ state: ConversationState; wire: Uint8Array }, ConversationError> {
+  const session = state.session;
+  if (!session) {
+    return state.pendingSession
+      ? fail('not-ready', 'waiting for the peer to confirm the new session')
+      : fail('no-session', 'no session with this contact yet');
+  }
+  const res = encryptContent(session, payload, 'group-control');
   if (!res.ok) return res;
   return ok({ state: { ...state, session: res.value.session }, wire: res.value.wire });
 }

@@ -16,7 +16,11 @@ export const PADDING_BUCKETS: readonly number[] = [
 /** Above the table, bodies grow in steps of 8192 bytes (minus 3, as above). */
 export const LARGE_BUCKET_STEP = 8192;
 
-export const CONTENT_TYPES = { text: 0, confirm: 1 } as const;
+/**
+ * text and confirm: pairwise messages. group-control: a lib/group control payload carried in a
+ * pairwise session (binary). group-text: the body of a group message (binary reference + UTF-8).
+ */
+export const CONTENT_TYPES = { text: 0, confirm: 1, 'group-control': 2, 'group-text': 3 } as const;
 export type ContentType = keyof typeof CONTENT_TYPES;
 
 export type PaddingErrorCode = 'too-long' | 'bad-padding' | 'unknown-content-type';

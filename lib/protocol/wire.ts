@@ -15,6 +15,14 @@ export const MESSAGE_TYPES = {
 } as const;
 export type MessageType = keyof typeof MESSAGE_TYPES;
 
+/**
+ * Types decoded by lib/group, not by decodeWireMessage (which handles pairwise messages only):
+ * a signed sender-key group message, and the envelope that addresses a pairwise message to one
+ * member inside a group's channel. Same first-byte rule: version in the high nibble.
+ */
+export const GROUP_WIRE_TYPES = { 'group-message': 0x7, 'group-envelope': 0x8 } as const;
+export type GroupWireType = keyof typeof GROUP_WIRE_TYPES;
+
 export const KEY_BYTES = 32;
 export const COMMIT_BYTES = 32;
 export const COMMIT_REF_BYTES = 8;
@@ -58,7 +66,8 @@ export type WireErrorCode =
   | 'unknown-type'
   | 'truncated'
   | 'trailing-bytes'
-  | 'bad-varint';
+  | 'bad-varint'
+  | 'group-type';
 
 export interface WireError {
   readonly code: WireErrorCode;
@@ -67,6 +76,20 @@ export interface WireError {
 
 function typeByte(type: MessageType): number {
   return (PROTOCOL_VERSION << 4) | MESSAGE_TYPES[type];
+}
+
+/** First byte of a group wire message (version 1 in the high nibble). */
+export function groupTypeByte(type: GroupWireType): number {
+  return (PROTOCOL_VERSION << 4) | GROUP_WIRE_TYPES[type];
+}
+
+/** What a wire message is, from its first byte only: lets a caller route before decoding. */
+export function wireKind(bytes: Uint8Array): 'pairwise' | GroupWireType | null {
+  if (bytes.length === 0 || (bytes[0] as number) >> 4 !== PROTOCOL_VERSION) return null;
+  const t = (bytes[0] as number) & 0x0f;
+  if (t === GROUP_WIRE_TYPES['group-message']) return 'group-message';
+  if (t === GROUP_WIRE_TYPES['group-envelope']) return 'group-envelope';
+  return (Object.values(MESSAGE_TYPES) as number[]).includes(t) ? 'pairwise' : null;
 }
 
 export function encodeVarint(value: number): Uint8Array {
@@ -82,7 +105,7 @@ export function encodeVarint(value: number): Uint8Array {
 }
 
 /** Minimal (canonical) unsigned LEB128, at most 5 bytes, value <= uint32 max. */
-function readVarint(bytes: Uint8Array, offset: number): { value: number; next: number } | WireError {
+export function readVarint(bytes: Uint8Array, offset: number): { value: number; next: number } | WireError {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < 5; i++) {
@@ -241,6 +264,9 @@ export function decodeWireMessage(input: Uint8Array): Result<WireMessage, WireEr
         ciphertext: bytes.slice(h.value.headerEnd),
       });
     }
+    case GROUP_WIRE_TYPES['group-message']:
+    case GROUP_WIRE_TYPES['group-envelope']:
+      return err({ code: 'group-type', message: 'a group message: decode it with lib/group' });
     default:
       return err({ code: 'unknown-type', message: `message type ${first & 0x0f} is unknown` });
   }
