@@ -1,6 +1,8 @@
-// Writes test/vectors/protocol-v1.json. Run: node --import tsx test/vectors/generate.ts
+// Writes test/vectors/protocol-v1.json and group-v1.json. Run: node --import tsx test/vectors/generate.ts
 import { writeFileSync } from 'node:fs';
+import { buildGroupVectors } from './build-group-vectors.ts';
 import { buildVectors } from './build-vectors.ts';
 
-const path = new URL('./protocol-v1.json', import.meta.url);
-writeFileSync(path, JSON.stringify(buildVectors(), null, 2) + '\n');
+const write = (name: string, data: unknown) => writeFileSync(new URL(name, import.meta.url), JSON.stringify(data, null, 2) + '\n');
+write('./protocol-v1.json', buildVectors());
+write('./group-v1.json', buildGroupVectors());
