@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, printed as tables with the machine they ran on.
- * Sections: protocol, keyring, media (Node), and — when present — the browser benchmarks
+ * Sections: protocol, group, keyring, media (Node), and — when present — the browser benchmarks
  * (text history, calls), which launch real browsers with the built extension.
  * VEIL_BENCH=protocol,keyring selects sections.
  */
@@ -12,6 +12,7 @@ type Section = { name: string; file: string; fn: string };
 
 const sections: Section[] = [
   { name: 'protocol', file: './protocol.ts', fn: 'runProtocolBench' },
+  { name: 'group', file: './group.ts', fn: 'runGroupBench' },
   { name: 'keyring', file: './keyring.ts', fn: 'runKeyringBench' },
   { name: 'media', file: './media.ts', fn: 'runMediaBench' },
   { name: 'text-history', file: './text-history.ts', fn: 'runTextHistoryBench' },
