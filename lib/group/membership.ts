@@ -350,12 +350,13 @@ function addChain(state: GroupState, chain: SenderChain): GroupState {
 function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'sender-key' }>, raw: Uint8Array, now: number): R {
   if (toHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
   if (from === state.self) return groupFail('own-key', 'a sender key claiming to be ours');
-  if (!isMember(state.members, from)) return groupFail('not-member', 'a sender key from someone who is not in the group');
   if (!isValidSigningKey(p.signPublic)) return groupFail('bad-key', 'the signing key is not a valid Ed25519 key');
   if (!verifyKeyPossession(p.proof, p.groupId, p.owner, p.signPublic)) {
     return groupFail('bad-key-proof', 'the signing key was not handed out by its holder as this member\'s');
   }
+  // From a later epoch the sender may be a member we have not heard of yet: judged once we get there.
   if (p.chainEpoch > state.epoch) return ok(hold(state, from, raw, 'sender-key', p.chainEpoch, now));
+  if (!isMember(state.members, from)) return groupFail('not-member', 'a sender key from someone who is not in the group');
   const keyId = toHex(senderKeyId(p.groupId, p.owner, p.signPublic));
   const signPublic = toHex(p.signPublic);
   if (state.chains.some((c) => c.keyId === keyId && c.owner === from)) {
@@ -420,9 +421,9 @@ function handle(state: GroupState | null, self: string, from: string, raw: Uint8
     case 'sender-key':
       return onSenderKey(state, from, p, raw, now);
     case 'key-request':
-      return onKeyRequest(state, from);
     case 'leave':
-      return onLeave(state, from, rng);
+      if (p.epoch > state.epoch) return ok(hold(state, from, raw, p.kind, p.epoch, now));
+      return p.kind === 'leave' ? onLeave(state, from, rng) : onKeyRequest(state, from);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   decodeControl,
   decodeGroupMessage,
   encodeControl,
+  proveKeyPossession,
   rotateSenderKey,
   senderKeyId,
   type ControlPayload,
@@ -81,9 +82,12 @@ describe('forged sender keys', () => {
     expect(deliverParcel(w, { from: c.id, to: b.id, payload: claimed }).error?.code).toBe('bad-key-proof');
     expect(deliverParcel(w, { from: a.id, to: b.id, payload: encodeControl(alices) }).error).toBeNull();
     expect(deliverParcel(w, { from: c.id, to: b.id, payload: claimed }).error?.code).toBe('bad-key-proof');
-    // A non-member.
+    // A non-member with a well-formed key of her own for this group.
     const mallory = formGroup(['mallory', 'x'], 'm')[0]!;
-    expect(deliverParcel([...w, mallory], { from: mallory.id, to: b.id, payload: encodeControl({ ...alices, owner: mallory.identity.publicKey }) }).error?.code).toBe('not-member');
+    const sk = new Uint8Array(32).fill(7);
+    const pub = ed25519.getPublicKey(sk);
+    const own = { ...alices, owner: mallory.identity.publicKey, signPublic: pub, proof: proveKeyPossession(sk, alices.groupId, mallory.identity.publicKey, pub) };
+    expect(deliverParcel([...w, mallory], { from: mallory.id, to: b.id, payload: encodeControl(own) }).error?.code).toBe('not-member');
     expect(snap(b.state)).not.toBe(before);
   });
 

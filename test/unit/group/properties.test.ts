@@ -2,8 +2,8 @@
 // duplicates, removal, and forged sender keys.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeControl, encodeControl, removeMembers, rotateSenderKey, type GroupState } from '../../../lib/group/index.ts';
-import { apply, code, deliverParcel, formGroup, messageOf, must, pump, read, send, snap, type Parcel, type Sim } from './sim.ts';
+import { acceptGroup, addMembers, decodeControl, encodeControl, removeMembers, rotateSenderKey, type GroupState } from '../../../lib/group/index.ts';
+import { apply, byId, code, deliverParcel, formGroup, makeMembers, messageOf, must, pump, read, send, snap, type Parcel, type Sim } from './sim.ts';
 
 describe('group properties', () => {
   it('under any delivery order, loss and duplication, every member reads each delivered message exactly once', () => {
@@ -44,6 +44,60 @@ describe('group properties', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('with a member added mid-conversation and control arriving in any order, every message is read exactly once after waiting', () => {
+    const world0 = formGroup(['alice', 'bob', 'carol'], 'prop-add');
+    const base = world0.map((m) => m.state as GroupState);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ sender: fc.nat({ max: 3 }), control: fc.nat() }), { minLength: 1, maxLength: 14 }),
+        fc.array(fc.nat(), { maxLength: 50 }),
+        (steps, order) => {
+          const w = world0.map((m, i) => ({ ...m, state: base[i] as GroupState, events: [] })) as Sim[];
+          const [dave] = makeMembers(['dave'], 'prop-add');
+          w.push(dave!);
+          const a = w[0]!;
+          const control: Parcel[] = apply(a, must(addMembers(a.state as GroupState, [{ identity: dave!.identity.publicKey, handle: 'dave' }], a.rng)));
+          const sent: Array<{ from: number; wire: Uint8Array; text: string; daveMayRead: boolean }> = [];
+          let o = 0;
+          const deliverSome = (n: number) => {
+            for (let k = 0; k < n && control.length > 0; k++) {
+              const p = control.splice((order[o++] ?? 0) % control.length, 1)[0] as Parcel;
+              const to = byId(w, p.to);
+              const { out, error } = deliverParcel(w, p);
+              if (error?.recovery === 'hold') {
+                control.push(p);
+                continue;
+              }
+              expect(error).toBeNull();
+              control.push(...out);
+              if (to.state?.status === 'invited') control.push(...apply(to, must(acceptGroup(to.state, to.rng))));
+            }
+          };
+          for (const s of steps) {
+            deliverSome(s.control % 4);
+            const sender = w[s.sender] as Sim;
+            if (sender.state?.status !== 'active') continue;
+            const text = `m${sent.length}`;
+            sent.push({ from: s.sender, wire: send(sender, text), text, daveMayRead: sender.state.epoch >= 1 });
+          }
+          deliverSome(Number.MAX_SAFE_INTEGER);
+          for (const [ri, r] of w.entries()) {
+            for (const m of sent) {
+              const res = read(r, m.wire);
+              if (m.from === ri) expect(code(res)).toBe('own-message');
+              else if (ri === 3 && !m.daveMayRead) expect(res.ok && res.value.events.map((e) => e.type)).toEqual(['unreadable-earlier']);
+              else {
+                expect(messageOf(res)?.text).toBe(m.text);
+                expect(code(read(r, m.wire))).toBe('duplicate');
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 20 },
     );
   });
 
