@@ -4,7 +4,7 @@ export * from './constants.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export type * from './state.ts';
-export { type Member, type MembershipOp, rosterHash, nextTranscript, INITIAL_TRANSCRIPT } from './roster.ts';
+export { type Member, type MembershipOp, rosterHash, nextTranscript, membershipCode, INITIAL_TRANSCRIPT } from './roster.ts';
 export { memberTag, senderKeyId, referenceDigest, proveKeyPossession } from './keys.ts';
 export { chainStep } from './chain.ts';
 export { type ControlPayload, type ControlError, type ControlKind, CONTROL_KINDS, decodeControl, encodeControl } from './control.ts';

@@ -114,3 +114,16 @@ export function nextTranscript(previous: Uint8Array, epoch: number, roster: Uint
 }
 
 export const INITIAL_TRANSCRIPT = new Uint8Array(32);
+
+/**
+ * A short code for people to compare (read aloud, or side by side): members who see the same
+ * code at the same epoch agree on the whole membership history. 40 bits as 2 × 6 digits is
+ * enough against a site that shows people different rosters (it does not choose the hash);
+ * an owner grinding two histories with the same code would need about 2^20 tries.
+ */
+export function membershipCode(transcriptHex: string): string {
+  const t = fromHex(transcriptHex);
+  const n1 = ((t[0] as number) * 2 ** 12 + (t[1] as number) * 2 ** 4 + ((t[2] as number) >> 4)) % 1_000_000;
+  const n2 = ((((t[2] as number) & 15) * 2 ** 16 + (t[3] as number) * 2 ** 8 + (t[4] as number)) % 1_000_000);
+  return `${String(n1).padStart(6, '0')} ${String(n2).padStart(6, '0')}`;
+}

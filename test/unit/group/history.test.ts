@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_GRACE_MS, addMembers, decodeControl, type GroupState } from '../../../lib/group/index.ts';
+import { REFERENCE_GRACE_MS, addMembers, decodeControl, membershipCode, type GroupState } from '../../../lib/group/index.ts';
 import { NOW, code, deliverParcel, formGroup, messageOf, makeMembers, must, read, send, type Sim } from './sim.ts';
 
 describe('history references', () => {
@@ -59,6 +59,9 @@ describe('history references', () => {
     expect(deliverParcel(w, { from: a.id, to: c.id, payload: commitOf(toCarol, c.id).payload }).error).toBeNull();
     expect(b.state!.epoch).toBe(c.state!.epoch);
     expect(b.state!.transcript).not.toBe(c.state!.transcript);
+    expect(membershipCode(b.state!.transcript)).toMatch(/^\d{6} \d{6}$/);
+    expect(membershipCode(b.state!.transcript)).not.toBe(membershipCode(c.state!.transcript));
+    expect(membershipCode(a.state!.transcript)).toBe(membershipCode(base.transcript));
     const before = JSON.stringify(c.state);
     const r = read(c, send(b, 'which roster?'));
     expect(code(r)).toBe('membership-fork');
