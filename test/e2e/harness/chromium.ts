@@ -6,6 +6,7 @@ import { chromium, type BrowserContext, type Frame, type Page } from 'playwright
 import { within, type DrivenFrame, type DrivenPage } from './page';
 import { chromeExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
+import type { OriginRouter } from './origin-router';
 
 /** Flags for every Chromium the tests and benchmarks start (the bench's baseline uses them too). */
 export const CHROMIUM_ARGS = [
@@ -68,13 +69,23 @@ function extensionCopyWithGrants(grantOrigins: string[]): string {
   return dir;
 }
 
-export async function launchChromium(name: string, opts: { grantOrigins?: string[] } = {}): Promise<VeilBrowser> {
+/**
+ * Routed real origins (origin-router.ts): every https request goes to the test proxy (loopback
+ * stays direct, as Chromium never proxies it by default), and the proxy's one self-signed
+ * certificate is accepted by its key hash — only that key, unlike --ignore-certificate-errors.
+ * Chromium honours the hash list because the profile is a user data dir of its own.
+ */
+export function routeArgs(route: OriginRouter): string[] {
+  return [`--proxy-server=http://127.0.0.1:${route.proxyPort}`, `--ignore-certificate-errors-spki-list=${route.spkiHash}`];
+}
+
+export async function launchChromium(name: string, opts: { grantOrigins?: string[]; route?: OriginRouter } = {}): Promise<VeilBrowser> {
   const ext = opts.grantOrigins?.length ? extensionCopyWithGrants(opts.grantOrigins) : chromeExtensionDir;
   const profile = freshProfileDir(`chromium-${name}`);
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+    args: [...CHROMIUM_ARGS, ...(opts.route ? routeArgs(opts.route) : []), `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
     viewport: CHROMIUM_VIEWPORT,
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));

@@ -4,6 +4,7 @@ import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { within, type DrivenFrame, type DrivenPage } from './page';
 import { firefoxExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
+import type { OriginRouter } from './origin-router';
 
 const GECKO_ID = 'veil@veil.example';
 
@@ -94,7 +95,24 @@ async function href(page: Page): Promise<string> {
  */
 const BACKGROUND_IDLE_MS = 5000;
 
-export async function launchFirefox(name: string): Promise<VeilBrowser> {
+/**
+ * Routed real origins (origin-router.ts): https (and plain http, which the proxy refuses) goes
+ * to the test proxy; Firefox never proxies localhost unless told to, so 127.0.0.1 stays direct.
+ * The proxy's self-signed certificate is accepted through WebDriver BiDi's acceptInsecureCerts
+ * (set on the session by puppeteer), which also covers HSTS-preloaded hosts like discord.com.
+ */
+function routePrefs(route: OriginRouter): Record<string, unknown> {
+  return {
+    'network.proxy.type': 1,
+    'network.proxy.ssl': '127.0.0.1',
+    'network.proxy.ssl_port': route.proxyPort,
+    'network.proxy.http': '127.0.0.1',
+    'network.proxy.http_port': route.proxyPort,
+    'network.proxy.no_proxies_on': '',
+  };
+}
+
+export async function launchFirefox(name: string, opts: { route?: OriginRouter } = {}): Promise<VeilBrowser> {
   // A fixed per-launch UUID makes moz-extension:// URLs predictable.
   const uuid = randomUUID();
   const profile = freshProfileDir(`firefox-${name}`);
@@ -103,7 +121,9 @@ export async function launchFirefox(name: string): Promise<VeilBrowser> {
     executablePath: '/usr/bin/firefox-esr',
     headless: true,
     userDataDir: profile,
+    ...(opts.route ? { acceptInsecureCerts: true } : {}),
     extraPrefsFirefox: {
+      ...(opts.route ? routePrefs(opts.route) : {}),
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       // Grants optional permissions without the doorhanger, so the popup's real
       // permissions.request() path runs end to end.

@@ -2,11 +2,13 @@ import { launchChromium } from './chromium';
 import { launchFirefox } from './firefox';
 import { within } from './page';
 import type { VeilBrowser } from './veil-browser';
+import type { OriginRouter } from './origin-router';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export { type VeilBrowser } from './veil-browser';
 export { type DrivenFrame, type DrivenPage, waitUntil, within } from './page';
 export { artifactsDir } from './paths';
+export { startOriginRouter, type OriginRouter } from './origin-router';
 
 /** The local test hosts that tests enable Veil on. */
 export const TEST_HOST_PATTERN = 'http://127.0.0.1/*';
@@ -17,12 +19,22 @@ export function browsersUnderTest(): BrowserKind[] {
   return raw.split(',').map((s) => s.trim()).filter((s): s is BrowserKind => s === 'chromium' || s === 'firefox');
 }
 
+export interface LaunchOptions {
+  /** Enable Veil on the local test host (http://127.0.0.1). */
+  enableTestHost?: boolean;
+  /**
+   * These real origins are served by the local chat site (see origin-router.ts): the browser
+   * routes them to it and accepts its certificate, and Veil is enabled on every one of them.
+   */
+  route?: OriginRouter;
+}
+
 /**
- * Launches a browser with Veil and, when `enableTestHost` is set, enables Veil on 127.0.0.1 —
+ * Launches a browser with Veil and enables it on the test host and/or the routed origins —
  * through the popup's real permission request in Firefox, through a pre-granted manifest copy
  * in Chromium (see chromium.ts for why).
  */
-export async function launchVeil(kind: BrowserKind, name: string, opts: { enableTestHost?: boolean } = {}): Promise<VeilBrowser> {
+export async function launchVeil(kind: BrowserKind, name: string, opts: LaunchOptions = {}): Promise<VeilBrowser> {
   // A browser that fails to start (or to show Veil's first pages) on a loaded machine gets one
   // more try with a fresh profile; the first error is printed, so a retry never hides it.
   const first = launchOnce(kind, name, opts);
@@ -35,13 +47,16 @@ export async function launchVeil(kind: BrowserKind, name: string, opts: { enable
   }
 }
 
-async function launchOnce(kind: BrowserKind, name: string, opts: { enableTestHost?: boolean }): Promise<VeilBrowser> {
+async function launchOnce(kind: BrowserKind, name: string, opts: LaunchOptions): Promise<VeilBrowser> {
+  const routed = opts.route?.origins.map((o) => `${o}/`) ?? [];
   if (kind === 'chromium') {
-    return launchChromium(name, { grantOrigins: opts.enableTestHost ? [TEST_HOST_PATTERN] : [] });
+    const grants = [...(opts.enableTestHost ? [TEST_HOST_PATTERN] : []), ...routed.map((o) => `${o}*`)];
+    return launchChromium(name, { grantOrigins: grants, ...(opts.route ? { route: opts.route } : {}) });
   }
-  const browser = await launchFirefox(name);
+  const browser = await launchFirefox(name, opts.route ? { route: opts.route } : {});
   try {
-    if (opts.enableTestHost) await enableSiteViaPopup(browser, 'http://127.0.0.1/');
+    const sites = [...(opts.enableTestHost ? ['http://127.0.0.1/'] : []), ...routed];
+    if (sites.length > 0) await enableSitesViaPopup(browser, sites);
   } catch (err) {
     await browser.close().catch(() => undefined);
     throw err;
@@ -50,10 +65,26 @@ async function launchOnce(kind: BrowserKind, name: string, opts: { enableTestHos
 }
 
 export async function enableSiteViaPopup(browser: VeilBrowser, url: string): Promise<void> {
+  await enableSitesViaPopup(browser, [url]);
+}
+
+/** Enables each site from one popup, as a person typing one address after the other. */
+export async function enableSitesViaPopup(browser: VeilBrowser, urls: readonly string[]): Promise<void> {
   const popup = await browser.openExtensionPage('/popup.html');
   await popup.waitFor('[data-testid=bg-status]');
-  await popup.type('#add-site', url);
-  await popup.click('#add-site ~ button[type=submit]');
-  await popup.waitFor('[data-testid=enabled-sites]');
+  for (const url of urls) {
+    // The field keeps the last address: empty it as a person would before typing the next.
+    await popup.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('#add-site');
+      if (input) {
+        input.value = '';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+    await popup.type('#add-site', url);
+    await popup.click('#add-site ~ button[type=submit]');
+    const origin = new URL(url).origin;
+    await popup.waitFor(`[data-testid=enabled-sites] button[aria-label="Disable ${origin}/*"]`);
+  }
   await popup.close();
 }
