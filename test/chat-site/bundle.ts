@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { REPLICA_PAGES } from './replicas.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -20,6 +21,7 @@ const ENTRIES: Record<string, string> = {
   ...Object.fromEntries(EDITORS.map((e) => [`chat-${e}`, path.join(CLIENT_DIR, 'entries', `chat-${e}.ts`)])),
   video: path.join(CLIENT_DIR, 'entries', 'video.ts'),
   hostile: path.join(CLIENT_DIR, 'hostile.ts'),
+  ...Object.fromEntries(REPLICA_PAGES.map((p) => [`replica-${p}`, path.join(CLIENT_DIR, 'replica', `${p}.ts`)])),
 };
 
 export type Bundles = ReadonlyMap<string, Buffer>;
@@ -42,6 +44,7 @@ async function inputsHash(): Promise<string> {
     ...(await listFiles(CLIENT_DIR)),
     path.join(HERE, 'protocol.ts'),
     path.join(HERE, 'render.ts'),
+    path.join(HERE, 'replicas.ts'),
     path.join(REPO, 'package-lock.json'),
   ];
   for (const f of files) {

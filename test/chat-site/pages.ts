@@ -1,6 +1,7 @@
 // HTML shells of the chat site's pages. The bundles build the dynamic parts; the static DOM
 // here (ids, classes) is the contract Veil site profiles target, documented in README.md.
 import type { EditorKind } from './bundle.ts';
+import type { ReplicaPage, ReplicaSite } from './replicas.ts';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -93,4 +94,54 @@ body { margin: 0; font: 15px/1.4 system-ui, sans-serif; background: #f4f5f7; col
 .controls { display: flex; gap: 8px; align-items: center; padding: 8px 0; }
 .index { max-width: 560px; margin: 40px auto; background: #fff; padding: 24px; border-radius: 12px; }
 .index form { display: grid; gap: 10px; }
+`;
+
+const REPLICA_TITLES: Record<ReplicaPage, string> = {
+  whatsapp: 'WhatsApp',
+  messenger: 'Messenger',
+  telegram: 'Telegram Web',
+  discord: 'Discord',
+  slack: 'Slack',
+  gchat: 'Google Chat',
+  random: 'Video chat with strangers',
+  generic: 'PlainChat',
+};
+
+/** The shell of a replica: like the real single-page apps, the bundle builds the whole page. */
+export function replicaPageHtml(site: ReplicaSite): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(REPLICA_TITLES[site.page])}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/replica.css">${site.page === 'slack' ? '\n<link rel="stylesheet" href="/assets/quill.core.css">' : ''}
+</head>
+<body class="replica replica-${site.page}" data-replica="${esc(site.id)}" data-skin="${esc(site.skin ?? '')}">
+<script src="/assets/replica-${site.page}.js"></script>
+</body></html>`;
+}
+
+/** Layout for the replicas: enough that every list and editor is visible and sized. */
+export const REPLICA_CSS = `
+* { box-sizing: border-box; }
+html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, sans-serif; }
+.replica [contenteditable], .replica textarea { min-height: 38px; max-height: 160px; overflow-y: auto; padding: 8px 10px;
+  border: 1px solid #c9ccd1; border-radius: 8px; background: #fff; outline: none; white-space: pre-wrap; font: inherit; }
+.replica button { cursor: pointer; }
+.row-layout { display: flex; height: 100vh; }
+.side-pane { width: 280px; flex: none; overflow-y: auto; border-right: 1px solid #ddd; background: #fafafa; }
+.main-pane { flex: 1; display: flex; flex-direction: column; min-width: 0; }
+.scroll { flex: 1; overflow-y: auto; padding: 10px; min-height: 200px; }
+.composer-row { display: flex; gap: 8px; padding: 8px; align-items: flex-end; border-top: 1px solid #ddd; }
+.composer-row > .grow { flex: 1; min-width: 0; }
+.chat-row { padding: 8px 12px; border-bottom: 1px solid #eee; cursor: pointer; }
+.chat-row[aria-selected="true"] { background: #e8f0fe; }
+.bubble-out, .message-out, .is-out, .message.out { text-align: right; }
+.replica-telegram .chat:not(.active) { display: none; }
+.replica-telegram .bubbles-remover-container { height: 0; overflow: hidden; }
+.replica-slack .p-flexpane { width: 360px; flex: none; border-left: 1px solid #ddd; display: flex; flex-direction: column; }
+.replica-slack .p-flexpane[hidden] { display: none; }
+.replica-random .video-row { display: flex; gap: 8px; padding: 8px; }
+.replica-random video { width: 320px; height: 240px; background: #000; }
+.replica-random .chat { display: flex; flex-direction: column; height: 360px; border: 1px solid #ddd; }
+.replica-random .chat__messages { flex: 1; overflow-y: auto; padding: 8px; }
+.replica-random .message.system { color: #666; font-style: italic; }
 `;

@@ -6,10 +6,12 @@ export interface ChatMessage {
   author: string;
   text: string;
   at: number;
+  /** The message this one replies to (Discord-style replies), when it is a reply. */
+  replyTo?: number;
 }
 
 export type ClientFrame =
-  | { t: 'send'; text: string; nonce?: string }
+  | { t: 'send'; text: string; nonce?: string; replyTo?: number }
   | { t: 'video-start' }
   | { t: 'video-next' }
   | { t: 'video-stop' }
@@ -19,7 +21,7 @@ export type ServerFrame =
   | { t: 'welcome'; you: string; room: string; maxLength: number; history: ChatMessage[] }
   | { t: 'msg'; msg: ChatMessage }
   | { t: 'ack'; nonce: string; id: number }
-  | { t: 'error'; code: 'too_long' | 'bad_frame' | 'empty'; message: string; nonce?: string; length?: number; maxLength?: number }
+  | { t: 'error'; code: 'too_long' | 'bad_frame' | 'empty' | 'no_partner'; message: string; nonce?: string; length?: number; maxLength?: number }
   | { t: 'room'; maxLength: number }
   | { t: 'presence'; users: string[] }
   | { t: 'video-waiting' }
@@ -45,10 +47,15 @@ export function parseClientFrame(raw: string): ClientFrame | null {
   }
   if (!isRecord(v)) return null;
   switch (v.t) {
-    case 'send':
+    case 'send': {
       if (typeof v.text !== 'string') return null;
       if (v.nonce !== undefined && typeof v.nonce !== 'string') return null;
-      return v.nonce === undefined ? { t: 'send', text: v.text } : { t: 'send', text: v.text, nonce: v.nonce };
+      if (v.replyTo !== undefined && !(Number.isSafeInteger(v.replyTo) && (v.replyTo as number) > 0)) return null;
+      const frame: Extract<ClientFrame, { t: 'send' }> = { t: 'send', text: v.text };
+      if (typeof v.nonce === 'string') frame.nonce = v.nonce;
+      if (typeof v.replyTo === 'number') frame.replyTo = v.replyTo;
+      return frame;
+    }
     case 'video-start':
     case 'video-next':
     case 'video-stop':
@@ -70,6 +77,13 @@ export function parseServerFrame(raw: string): ServerFrame | null {
     return null;
   }
 }
+
+/**
+ * Room kinds, chosen by the join that creates the room (`?kind=`): 'chat' keeps history for
+ * everyone; 'strangers' is a random-chat room: text goes only to one's current partner and is
+ * never stored, as on Ome.tv-like sites.
+ */
+export type RoomKind = 'chat' | 'strangers';
 
 /** Valid room names and handles: what fits in a URL path segment without escaping surprises. */
 export const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -7,13 +7,15 @@ import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { getBundles, EDITORS, type EditorKind } from './bundle.ts';
-import { chatPageHtml, indexPageHtml, videoPageHtml, SITE_CSS } from './pages.ts';
+import { chatPageHtml, indexPageHtml, replicaPageHtml, videoPageHtml, REPLICA_CSS, SITE_CSS } from './pages.ts';
+import { LOGIN_COOKIE, replicaForHost } from './replicas.ts';
 import {
   DEFAULT_MAX_LENGTH,
   MAX_FRAME_BYTES,
   NAME_RE,
   parseClientFrame,
   type ChatMessage,
+  type RoomKind,
   type ServerFrame,
 } from './protocol.ts';
 
@@ -31,6 +33,8 @@ export type LogEntry =
       original?: string;
       /** Set for messages forged through `inject`. */
       injected?: true;
+      /** In a strangers room: the one partner it was delivered to. */
+      to?: string;
     }
   | { room: string; from: string; kind: 'signal'; to: string; payload: unknown; at: number };
 
@@ -77,12 +81,21 @@ interface Client {
 
 interface Room {
   name: string;
+  kind: RoomKind;
   maxLength: number;
   messages: StoredMessage[];
   clients: Set<Client>;
 }
 
 const require = createRequire(import.meta.url);
+
+function cookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
 
 export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> {
   const bundles = await getBundles();
@@ -93,10 +106,10 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
   let nextId = 1;
   let waitSeq = 0;
 
-  function getRoom(name: string, maxLength?: number): Room {
+  function getRoom(name: string, maxLength?: number, kind: RoomKind = 'chat'): Room {
     let room = rooms.get(name);
     if (!room) {
-      room = { name, maxLength: maxLength ?? DEFAULT_MAX_LENGTH, messages: [], clients: new Set() };
+      room = { name, kind, maxLength: maxLength ?? DEFAULT_MAX_LENGTH, messages: [], clients: new Set() };
       rooms.set(name, room);
     }
     return room;
@@ -129,8 +142,12 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
     return out;
   }
 
-  function handleSend(c: Client, text: string, nonce: string | undefined): void {
+  function handleSend(c: Client, text: string, nonce: string | undefined, replyTo: number | undefined): void {
     const room = c.room;
+    if (room.kind === 'strangers' && !c.partner) {
+      send(c, { t: 'error', code: 'no_partner', message: 'You are not talking to anyone', ...(nonce ? { nonce } : {}) });
+      return;
+    }
     if (text.trim() === '') {
       send(c, { t: 'error', code: 'empty', message: 'Message is empty', ...(nonce ? { nonce } : {}) });
       return;
@@ -148,9 +165,11 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
     }
     const at = Date.now();
     const id = nextId++;
-    const own: ChatMessage = { id, author: c.user, text, at };
+    const reply = replyTo !== undefined ? { replyTo } : {};
+    const own: ChatMessage = { id, author: c.user, text, at, ...reply };
     const relayed = transform ? transform(room.name, c.user, text) : text;
-    const shown: ChatMessage | null = relayed === null ? null : { id, author: c.user, text: relayed, at };
+    const shown: ChatMessage | null = relayed === null ? null : { id, author: c.user, text: relayed, at, ...reply };
+    const partner = room.kind === 'strangers' ? c.partner : null;
     if (shown) {
       log.push({
         room: room.name,
@@ -160,9 +179,14 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
         text: shown.text,
         at,
         ...(shown.text !== text ? { original: text } : {}),
+        ...(partner ? { to: partner.user } : {}),
       });
     }
-    store(room, { own, shown });
+    if (partner) {
+      // Strangers: only the two of them see it, and nothing is kept for later joiners.
+      send(c, { t: 'msg', msg: own });
+      if (shown) send(partner, { t: 'msg', msg: shown });
+    } else store(room, { own, shown });
     if (nonce) send(c, { t: 'ack', nonce, id });
   }
 
@@ -233,7 +257,21 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
     const asset = /^\/assets\/([a-z-]+)\.js$/.exec(url.pathname);
     if (asset?.[1] && bundles.has(asset[1])) return reply(200, 'text/javascript; charset=utf-8', bundles.get(asset[1]) ?? '');
     if (url.pathname === '/assets/site.css') return reply(200, 'text/css; charset=utf-8', SITE_CSS);
+    if (url.pathname === '/assets/replica.css') return reply(200, 'text/css; charset=utf-8', REPLICA_CSS);
     if (url.pathname === '/assets/quill.core.css') return reply(200, 'text/css; charset=utf-8', quillCss);
+    const replica = replicaForHost(req.headers.host);
+    if (replica) {
+      if (url.pathname === '/__replica/login') {
+        // Test sign-in: the handle goes into a cookie, never into the page or its URL.
+        const user = url.searchParams.get('user') ?? '';
+        const next = url.searchParams.get('next') ?? replica.start;
+        if (!NAME_RE.test(user) || !next.startsWith('/') || next.startsWith('//')) return reply(400, 'text/plain', 'bad login');
+        res.writeHead(302, { location: next, 'set-cookie': `${LOGIN_COOKIE}=${user}; Path=/; Secure; HttpOnly; SameSite=Lax`, 'cache-control': 'no-store' });
+        return void res.end();
+      }
+      // Single-page apps: every path of the site gets the app, which routes itself.
+      return reply(200, 'text/html; charset=utf-8', replicaPageHtml(replica));
+    }
     if (url.pathname === '/') return reply(200, 'text/html; charset=utf-8', indexPageHtml());
     const chat = /^\/chat\/([^/]+)$/.exec(url.pathname);
     if (chat?.[1] !== undefined) {
@@ -256,7 +294,8 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const roomName = url.searchParams.get('room') ?? '';
-    const user = url.searchParams.get('user') ?? '';
+    // Replica pages carry no handle in their URLs: they are signed in by a cookie.
+    const user = url.searchParams.get('user') ?? cookie(req.headers.cookie, LOGIN_COOKIE) ?? '';
     if (url.pathname !== '/ws' || !NAME_RE.test(roomName) || !NAME_RE.test(user)) {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
@@ -264,7 +303,8 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
     wss.handleUpgrade(req, socket, head, (ws) => {
       const maxlenParam = Number(url.searchParams.get('maxlen'));
       // ?maxlen= only counts when it creates the room, like a server-side setting.
-      const room = getRoom(roomName, Number.isSafeInteger(maxlenParam) && maxlenParam > 0 ? maxlenParam : undefined);
+      const kind: RoomKind = url.searchParams.get('kind') === 'strangers' ? 'strangers' : 'chat';
+      const room = getRoom(roomName, Number.isSafeInteger(maxlenParam) && maxlenParam > 0 ? maxlenParam : undefined, kind);
       const c: Client = { ws, user, room, video: 'idle', partner: null, avoid: null, waitingSince: 0 };
       room.clients.add(c);
       send(c, { t: 'welcome', you: user, room: room.name, maxLength: room.maxLength, history: historyFor(room, user) });
@@ -274,7 +314,7 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
         if (!frame) return send(c, { t: 'error', code: 'bad_frame', message: 'Unreadable frame' });
         switch (frame.t) {
           case 'send':
-            return handleSend(c, frame.text, frame.nonce);
+            return handleSend(c, frame.text, frame.nonce, frame.replyTo);
           case 'signal': {
             const to = c.partner;
             if (!to) return;

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startChatSite, type ChatSite } from '../../chat-site/server.ts';
@@ -213,5 +214,71 @@ describe('chat site server', () => {
     expect((await alice.next('error')).code).toBe('bad_frame');
     alice.send({ t: 'send', text: 42 });
     expect((await alice.next('error')).code).toBe('bad_frame');
+  });
+
+  it('serves each replica by the Host it is asked for, and signs people in with a cookie', async () => {
+    const get = (path: string, host: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> =>
+      new Promise((resolve, reject) => {
+        http
+          .get(`${site.url}${path}`, { headers: { host } }, (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+          })
+          .on('error', reject);
+      });
+    const wa = await get('/', 'web.whatsapp.com');
+    expect(wa.status).toBe(200);
+    expect(wa.body).toContain('/assets/replica-whatsapp.js');
+    // Any path of a single-page app gets the app; the plain chat site is untouched on 127.0.0.1.
+    expect((await get('/channels/1000/2001', 'discord.com')).body).toContain('/assets/replica-discord.js');
+    expect((await get('/', `127.0.0.1:${site.port}`)).body).toContain('ChatSite');
+    expect((await get('/assets/replica-slack.js', 'app.slack.com')).status).toBe(200);
+
+    const login = await get('/__replica/login?user=alice&next=%2Fk%2F', 'web.telegram.org');
+    expect(login.status).toBe(302);
+    expect(login.headers.location).toBe('/k/');
+    const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0] ?? '';
+    expect(cookie).toBe('replica_user=alice');
+    expect((await get('/__replica/login?user=<b>', 'web.telegram.org')).status).toBe(400);
+    expect((await get('/__replica/login?user=alice&next=//evil.example/', 'web.telegram.org')).status).toBe(400);
+
+    // The page's WebSocket names no user: the cookie does.
+    const ws = new WebSocket(`${site.url.replace('http', 'ws')}/ws?room=tg.lobby`, { headers: { cookie } });
+    const welcome = await new Promise<ServerFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as ServerFrame)));
+    ws.close();
+    expect(welcome).toMatchObject({ t: 'welcome', you: 'alice', room: 'tg.lobby' });
+  });
+
+  it('strangers rooms: text goes only to the current partner and is never kept', async () => {
+    const a = await join('strangers.x', 'a', '&kind=strangers');
+    const b = await join('strangers.x', 'b');
+    const c = await join('strangers.x', 'c');
+    a.send({ t: 'send', text: 'anyone?' });
+    expect((await a.next('error')).code).toBe('no_partner');
+    a.send({ t: 'video-start' });
+    b.send({ t: 'video-start' });
+    await a.next('video-paired');
+    await b.next('video-paired');
+    a.send({ t: 'send', text: 'hi stranger' });
+    expect((await b.next('msg')).msg).toMatchObject({ author: 'a', text: 'hi stranger' });
+    expect((await a.next('msg')).msg).toMatchObject({ author: 'a', text: 'hi stranger' });
+    c.send({ t: 'send', text: 'me too' });
+    expect((await c.next('error')).code).toBe('no_partner');
+    expect(c.frames.some((f) => f.t === 'msg')).toBe(false);
+    expect(site.log.filter((e) => e.kind === 'chat')).toEqual([expect.objectContaining({ from: 'a', to: 'b', text: 'hi stranger' })]);
+    expect((await joinWithWelcome(site, 'strangers.x', 'd')).history).toEqual([]);
+  });
+
+  it('carries the message a reply answers, and refuses a malformed one', async () => {
+    const alice = await join('replies', 'alice');
+    const bob = await join('replies', 'bob');
+    alice.send({ t: 'send', text: 'question' });
+    const q = (await bob.next('msg')).msg;
+    bob.send({ t: 'send', text: 'answer', replyTo: q.id });
+    expect((await alice.next('msg')).msg).toMatchObject({ author: 'alice', text: 'question' });
+    expect((await alice.next('msg')).msg).toMatchObject({ author: 'bob', text: 'answer', replyTo: q.id });
+    bob.send({ t: 'send', text: 'x', replyTo: -1 });
+    expect((await bob.next('error')).code).toBe('bad_frame');
   });
 });
