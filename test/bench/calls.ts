@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startChatSite } from '../chat-site/server';
 import { launchVeil, type VeilBrowser } from '../e2e/harness';
+import { guardedEvaluator } from '../e2e/harness/page-code';
 import { CHROMIUM_ARGS, CHROMIUM_VIEWPORT as VIEWPORT } from '../e2e/harness/chromium';
 import { removeProfileDir } from '../e2e/harness/paths';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
@@ -121,7 +122,7 @@ async function workerRuns(url: string, src: string, iterations: number, rows: Ro
   try {
     const page = await c.newPage();
     await page.goto(url);
-    for (const r of await runInWorker(page as unknown as Evaluator, src, iterations)) rows.push({ bench: 'call frame (worker)', browser: 'Chromium 156', ...r });
+    for (const r of await runInWorker(guardedEvaluator(page), src, iterations)) rows.push({ bench: 'call frame (worker)', browser: 'Chromium 156', ...r });
   } finally {
     await c.close();
   }
@@ -129,7 +130,7 @@ async function workerRuns(url: string, src: string, iterations: number, rows: Ro
   try {
     const page = await f.newPage();
     await page.goto(url);
-    for (const r of await runInWorker(page as unknown as Evaluator, src, iterations)) rows.push({ bench: 'call frame (worker)', browser: 'Firefox ESR', ...r });
+    for (const r of await runInWorker(guardedEvaluator(page), src, iterations)) rows.push({ bench: 'call frame (worker)', browser: 'Firefox ESR', ...r });
   } finally {
     await f.close();
   }
@@ -333,7 +334,7 @@ async function plainRun(siteUrl: string, room: string, seconds: number, transfor
         await ctx.close();
         removeProfileDir(dir);
       };
-      plain.push({ close, page: page as unknown as CallPage, root: browserRoot(dir, before) });
+      plain.push({ close, page: guardedEvaluator(page), root: browserRoot(dir, before) });
       await page.goto(`${siteUrl}/video/${room}?user=${user}${transform === null ? '' : `&transform=${transform}`}`);
     }
     await plain[0]!.page.evaluate(() => window.__call!.start());

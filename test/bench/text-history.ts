@@ -18,6 +18,7 @@ import { startChatSite, type ChatSite } from '../chat-site/server';
 import { CHROMIUM_ARGS } from '../e2e/harness/chromium';
 import { freshProfileDir } from '../e2e/harness/paths';
 import { artifactsDir, launchVeil, type DrivenPage } from '../e2e/harness';
+import { checkPageCode, guardedEvaluator } from '../e2e/harness/page-code';
 import { join } from 'node:path';
 import { acceptQuery, createIdentity, openChat, poll, veilFrames } from '../e2e/text-flow';
 
@@ -147,9 +148,9 @@ export async function runTextHistoryBench(): Promise<Row[]> {
       const p = await plain.newPage();
       const s2 = performance.now();
       await p.goto(`${site.url}/chat/${ROOM}?user=carol&editor=textarea&rerender=0`);
-      await p.waitForFunction((n) => document.querySelectorAll('#messages .msg').length >= n, COUNT, { timeout: 120_000 });
+      await p.waitForFunction(checkPageCode((n: number) => document.querySelectorAll('#messages .msg').length >= n), COUNT, { timeout: 120_000 });
       const tPlain = performance.now() - s2;
-      const heapPlain = await p.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 1e5) / 10);
+      const heapPlain = await guardedEvaluator(p).evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 1e5) / 10);
       rows.push({ bench: 'text-history', case: `without Veil: ${COUNT} messages rendered (ciphertext)`, ms: Math.round(tPlain) });
       rows.push({ bench: 'text-history', case: 'without Veil: tab JS heap (MB)', ms: '', value: `${heapPlain} MB` });
       rows.push({ bench: 'text-history', case: 'ratio: on-screen readable with Veil / rendered without', ms: '', value: (tVisible / tPlain).toFixed(2) });

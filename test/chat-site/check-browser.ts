@@ -1,12 +1,13 @@
 // Hand-like browser check of the chat site: for each editor, alice and bob chat by typing with
 // the keyboard + Enter, and by focus + execCommand('insertText') + clicking Send, as Veil will;
 // then two video pages connect and the remote video shows the pattern.
-// Run: node --import tsx test/chat-site/check-browser.ts [--firefox] [--only=<name>]
+// Run: node --import ./test/setup/run-ts.mjs test/chat-site/check-browser.ts [--firefox] [--only=<name>]
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../e2e/harness/chromium.ts';
+import { checkPageCode } from '../e2e/harness/page-code.ts';
 import { startChatSite, type ChatSite } from './server.ts';
 import { EDITORS } from './bundle.ts';
 
@@ -222,7 +223,7 @@ async function runChromium(site: ChatSite): Promise<void> {
     await page.goto(url);
     return {
       goto: async (u) => void (await page.goto(u)),
-      evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+      evaluate: async (fn, arg) => page.evaluate(checkPageCode(fn) as never, arg) as never,
       focus: (sel) => page.focus(sel),
       type: (t) => page.keyboard.type(t),
       press: (k) => page.keyboard.press(k),
@@ -258,7 +259,7 @@ async function runFirefox(site: ChatSite): Promise<void> {
     await page.goto(url);
     return {
       goto: async (u) => void (await page.goto(u)),
-      evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+      evaluate: async (fn, arg) => page.evaluate(checkPageCode(fn) as never, arg) as never,
       // Firefox routes keyboard input only to the foreground tab of the window.
       focus: async (sel) => {
         await page.bringToFront();

@@ -1,4 +1,4 @@
-// Starts the chat site for trying it by hand: node --import tsx test/chat-site/cli.ts [port] [--replicas]
+// Starts the chat site for trying it by hand: node --import ./test/setup/run-ts.mjs test/chat-site/cli.ts [port] [--replicas]
 // With --replicas, also the proxy that serves the replicas at their real origins (https), and the
 // Chromium flags that route a browser through it.
 import { startOriginRouter } from '../e2e/harness/origin-router.ts';

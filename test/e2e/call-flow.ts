@@ -7,6 +7,7 @@ import puppeteer from 'puppeteer-core';
 import type { CallView } from '../../lib/messaging/views';
 import { browsersUnderTest, waitUntil, type DrivenPage } from './harness';
 import { CHROMIUM_ARGS } from './harness/chromium';
+import { guardedEvaluator } from './harness/page-code';
 import type { ChatSite } from '../chat-site/server';
 import { acceptQuery, ask, composeStatus, openCompose, poll, startEncryption, waitStatus } from './text-flow';
 
@@ -61,7 +62,7 @@ export async function plainBrowser(kind: Kind): Promise<{ open(url: string): Pro
         const ctx = await b.newContext();
         const page = await ctx.newPage();
         await page.goto(url);
-        return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => ctx.close() };
+        return { evaluate: guardedEvaluator(page).evaluate, close: () => ctx.close() };
       },
       close: () => b.close(),
     };
@@ -76,7 +77,7 @@ export async function plainBrowser(kind: Kind): Promise<{ open(url: string): Pro
     open: async (url) => {
       const page = await b.newPage();
       await page.goto(url);
-      return { evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => page.close() };
+      return { evaluate: guardedEvaluator(page).evaluate, close: () => page.close() };
     },
     close: () => b.close(),
   };

@@ -4,6 +4,7 @@
  */
 import type { ChatSite } from '../chat-site/server';
 import { waitUntil, within, type DrivenFrame, type DrivenPage, type VeilBrowser } from './harness';
+import { PageCodeError } from './harness/page-code';
 
 export type EditorKind = 'textarea' | 'contenteditable' | 'lexical' | 'slate' | 'quill';
 
@@ -69,7 +70,11 @@ export async function veilFrames(page: DrivenPage, key: 'm' | 'c' | 'q'): Promis
 async function poll<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await fn().catch(() => null);
+    // A refused page function fails at once (retrying cannot help); other errors are retried.
+    const v = await fn().catch((e: unknown) => {
+      if (e instanceof PageCodeError) throw e;
+      return null;
+    });
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));

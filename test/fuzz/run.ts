@@ -1,4 +1,4 @@
-// Fuzz runner: node --import tsx test/fuzz/run.ts <iterations> [seed]
+// Fuzz runner: node --import ./test/setup/run-ts.mjs test/fuzz/run.ts <iterations> [seed]
 // Loads every targets-*.ts next to this file, mutates each target's seeds with a deterministic
 // PRNG, counts escaped exceptions as failures, prints the first failing input per target (hex)
 // and exits non-zero on any failure. Same iterations + seed = same inputs.
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   const iterations = Number(process.argv[2] ?? '10000');
   const seed = Number(process.argv[3] ?? '1');
   if (!Number.isSafeInteger(iterations) || iterations < 0 || !Number.isSafeInteger(seed)) {
-    console.error('usage: node --import tsx test/fuzz/run.ts <iterations> [seed]');
+    console.error('usage: node --import ./test/setup/run-ts.mjs test/fuzz/run.ts <iterations> [seed]');
     return 2;
   }
   const targets = await loadTargets();

@@ -1,4 +1,4 @@
-// Writes test/vectors/protocol-v1.json and group-v1.json. Run: node --import tsx test/vectors/generate.ts
+// Writes test/vectors/protocol-v1.json and group-v1.json. Run: node --import ./test/setup/run-ts.mjs test/vectors/generate.ts
 import { writeFileSync } from 'node:fs';
 import { buildGroupVectors } from './build-group-vectors.ts';
 import { buildVectors } from './build-vectors.ts';

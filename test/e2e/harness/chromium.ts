@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { within, type DrivenFrame, type DrivenPage } from './page';
+import { BROWSERS } from '../../setup/browsers.mjs';
+import { checkPageCode } from './page-code';
 import { chromeExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 import type { OriginRouter } from './origin-router';
@@ -23,11 +25,12 @@ export const CHROMIUM_ARGS = [
 
 export const CHROMIUM_VIEWPORT = { width: 1200, height: 900 };
 
-function wrapFrame(frame: Frame): DrivenFrame {
+/** Exported for the page-code guard's unit test. */
+export function wrapFrame(frame: Frame): DrivenFrame {
   return {
     // Bounded: a frame being removed (a closed compose box) may never answer.
     href: () => within(3000, 'frame location', frame.evaluate(() => location.href)).catch(() => ''),
-    evaluate: (fn, arg) => frame.evaluate(fn as never, arg) as never,
+    evaluate: async (fn, arg) => frame.evaluate(checkPageCode(fn) as never, arg) as never,
     click: (sel) => frame.click(sel),
     type: (sel, text) => frame.locator(sel).pressSequentially(text),
     waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
@@ -35,20 +38,21 @@ function wrapFrame(frame: Frame): DrivenFrame {
   };
 }
 
-function wrap(page: Page): DrivenPage {
+/** Exported for the page-code guard's unit test. */
+export function wrapPage(page: Page): DrivenPage {
   return {
     frames: async () => page.frames().filter((f) => f !== page.mainFrame()).map(wrapFrame),
     bringToFront: () => page.bringToFront(),
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
-    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    evaluate: async (fn, arg) => page.evaluate(checkPageCode(fn) as never, arg) as never,
     waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
     click: (sel) => page.click(sel),
     type: (sel, text) => page.locator(sel).pressSequentially(text),
     press: (key) => page.keyboard.press(key),
     typeKeys: (text) => page.keyboard.type(text),
     text: async (sel) => (await page.textContent(sel)) ?? '',
-    screenshot: async (path) => void (await page.screenshot({ path })),
+    screenshot: async (path, opts) => void (await page.screenshot({ path, fullPage: opts?.fullPage ?? false })),
     close: () => page.close(),
   };
 }
@@ -79,14 +83,17 @@ export function routeArgs(route: OriginRouter): string[] {
   return [`--proxy-server=http://127.0.0.1:${route.proxyPort}`, `--ignore-certificate-errors-spki-list=${route.spkiHash}`];
 }
 
-export async function launchChromium(name: string, opts: { grantOrigins?: string[]; route?: OriginRouter } = {}): Promise<VeilBrowser> {
+export async function launchChromium(
+  name: string,
+  opts: { grantOrigins?: string[]; route?: OriginRouter; viewport?: { width: number; height: number } } = {},
+): Promise<VeilBrowser> {
   const ext = opts.grantOrigins?.length ? extensionCopyWithGrants(opts.grantOrigins) : chromeExtensionDir;
   const profile = freshProfileDir(`chromium-${name}`);
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: BROWSERS.chromium.path,
     headless: true,
     args: [...CHROMIUM_ARGS, ...(opts.route ? routeArgs(opts.route) : []), `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
-    viewport: CHROMIUM_VIEWPORT,
+    viewport: opts.viewport ?? CHROMIUM_VIEWPORT,
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
   const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
@@ -94,7 +101,7 @@ export async function launchChromium(name: string, opts: { grantOrigins?: string
   const newPage = async (url?: string) => {
     const page = await context.newPage();
     if (url) await page.goto(url);
-    return wrap(page);
+    return wrapPage(page);
   };
 
   return {

@@ -2,13 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { within, type DrivenFrame, type DrivenPage } from './page';
+import { BROWSERS } from '../../setup/browsers.mjs';
+import { checkPageCode } from './page-code';
 import { firefoxExtensionDir, freshProfileDir, removeProfileDir } from './paths';
 import type { VeilBrowser } from './veil-browser';
 import type { OriginRouter } from './origin-router';
 
 const GECKO_ID = 'veil@veil.example';
 
-function wrapFrame(frame: Frame): DrivenFrame {
+/** Exported for the page-code guard's unit test. */
+export function wrapFrame(frame: Frame): DrivenFrame {
   // Puppeteer throws synchronously on a frame that has gone away (the page re-rendered it): an
   // async wrapper turns that into a rejection, which callers already handle.
   return {
@@ -19,7 +22,7 @@ function wrapFrame(frame: Frame): DrivenFrame {
         return '';
       }
     },
-    evaluate: async (fn, arg) => frame.evaluate(fn as never, arg) as never,
+    evaluate: async (fn, arg) => frame.evaluate(checkPageCode(fn) as never, arg) as never,
     click: async (sel) => frame.click(sel),
     type: async (sel, text) => frame.type(sel, text),
     waitFor: async (sel, timeout = 15_000) => void (await frame.waitForSelector(sel, { timeout })),
@@ -30,7 +33,8 @@ function wrapFrame(frame: Frame): DrivenFrame {
   };
 }
 
-function wrap(page: Page): DrivenPage {
+/** Exported for the page-code guard's unit test. */
+export function wrapPage(page: Page): DrivenPage {
   return {
     frames: async () => page.frames().filter((f) => f !== page.mainFrame()).map(wrapFrame),
     bringToFront: () => page.bringToFront(),
@@ -52,7 +56,7 @@ function wrap(page: Page): DrivenPage {
       }
       throw new Error('reload did not complete');
     },
-    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    evaluate: async (fn, arg) => page.evaluate(checkPageCode(fn) as never, arg) as never,
     waitFor: async (sel, timeout = 15_000) => void (await page.waitForSelector(sel, { timeout })),
     click: (sel) => page.click(sel),
     type: (sel, text) => page.type(sel, text),
@@ -66,7 +70,7 @@ function wrap(page: Page): DrivenPage {
       for (const k of keys.reverse()) await page.keyboard.up(k as never);
     },
     text: (sel) => page.$eval(sel, (e) => e.textContent ?? ''),
-    screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
+    screenshot: async (path, opts) => void (await page.screenshot({ path: path as `${string}.png`, fullPage: opts?.fullPage ?? false })),
     close: () => page.close(),
   };
 }
@@ -112,16 +116,17 @@ function routePrefs(route: OriginRouter): Record<string, unknown> {
   };
 }
 
-export async function launchFirefox(name: string, opts: { route?: OriginRouter } = {}): Promise<VeilBrowser> {
+export async function launchFirefox(name: string, opts: { route?: OriginRouter; viewport?: { width: number; height: number } } = {}): Promise<VeilBrowser> {
   // A fixed per-launch UUID makes moz-extension:// URLs predictable.
   const uuid = randomUUID();
   const profile = freshProfileDir(`firefox-${name}`);
   const browser: Browser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: '/usr/bin/firefox-esr',
+    executablePath: BROWSERS.firefox.path,
     headless: true,
     userDataDir: profile,
     ...(opts.route ? { acceptInsecureCerts: true } : {}),
+    ...(opts.viewport ? { defaultViewport: opts.viewport } : {}),
     extraPrefsFirefox: {
       ...(opts.route ? routePrefs(opts.route) : {}),
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
@@ -154,7 +159,7 @@ export async function launchFirefox(name: string, opts: { route?: OriginRouter }
   const newPage = async (url?: string) => {
     const page = await browser.newPage();
     if (url) await page.goto(url);
-    return wrap(page);
+    return wrapPage(page);
   };
 
   return {
@@ -177,7 +182,7 @@ export async function launchFirefox(name: string, opts: { route?: OriginRouter }
       let askedAgain = false;
       for (const start = Date.now(); Date.now() - start < 45_000; ) {
         const page = await pageAt(browser, want, before);
-        if (page) return wrap(page);
+        if (page) return wrapPage(page);
         if (!askedAgain && Date.now() - start > 20_000) {
           askedAgain = true;
           console.warn(`[harness] firefox ${name}: ${path} did not show up within 20 s, opening it again`);

@@ -27,6 +27,8 @@ export interface LaunchOptions {
    * routes them to it and accepts its certificate, and Veil is enabled on every one of them.
    */
   route?: OriginRouter;
+  /** Window size in CSS pixels (default: Chromium 1200×900, Firefox puppeteer's 800×600). */
+  viewport?: { width: number; height: number };
 }
 
 /**
@@ -49,11 +51,12 @@ export async function launchVeil(kind: BrowserKind, name: string, opts: LaunchOp
 
 async function launchOnce(kind: BrowserKind, name: string, opts: LaunchOptions): Promise<VeilBrowser> {
   const routed = opts.route?.origins.map((o) => `${o}/`) ?? [];
+  const viewport = opts.viewport ? { viewport: opts.viewport } : {};
   if (kind === 'chromium') {
     const grants = [...(opts.enableTestHost ? [TEST_HOST_PATTERN] : []), ...routed.map((o) => `${o}*`)];
-    return launchChromium(name, { grantOrigins: grants, ...(opts.route ? { route: opts.route } : {}) });
+    return launchChromium(name, { grantOrigins: grants, ...(opts.route ? { route: opts.route } : {}), ...viewport });
   }
-  const browser = await launchFirefox(name, opts.route ? { route: opts.route } : {});
+  const browser = await launchFirefox(name, { ...(opts.route ? { route: opts.route } : {}), ...viewport });
   try {
     const sites = [...(opts.enableTestHost ? ['http://127.0.0.1/'] : []), ...routed];
     if (sites.length > 0) await enableSitesViaPopup(browser, sites);

@@ -2,6 +2,8 @@
  * The few page operations the E2E tests need, over Playwright (Chromium) and Puppeteer (Firefox
  * over WebDriver BiDi), so one test body runs in both browsers.
  */
+import { checkPageCode } from './page-code';
+
 /** A frame inside a page (Veil's extension-origin frames among them). */
 export interface DrivenFrame {
   /** The frame's own location.href (asked from inside: driver-reported URLs can be stale). */
@@ -30,7 +32,8 @@ export interface DrivenPage {
   /** Real key presses into whatever has focus now (no click first, as a person keeps typing). */
   typeKeys(text: string): Promise<void>;
   text(selector: string): Promise<string>;
-  screenshot(path: string): Promise<void>;
+  /** PNG of the viewport, or of the whole page (its full width and height) with `fullPage`. */
+  screenshot(path: string, opts?: { fullPage?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function waitUntil<R>(
   fn: () => R | Promise<R>,
   { timeoutMs = 15_000, intervalMs = 100, what = 'condition' } = {},
 ): Promise<R> {
+  checkPageCode(fn); // before the loop, whose catch would turn a refusal into a timeout
   const deadline = Date.now() + timeoutMs;
   let last: R | undefined;
   for (;;) {
