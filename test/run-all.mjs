@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check CI runs — build, typecheck, lint (ESLint + web-ext lint of the Firefox
- * build), unit tests, a 100,000-input fuzz run, then E2E: the text, keyring and foundation tests
- * in Chromium and in Firefox at the same time (each drives its own browsers and chat server; they
- * retry once on failure and hold up under load), then the call tests alone, one browser after the
- * other, because they compare frame rates with and without Veil and a loaded machine skews that.
+ * build), unit tests, a 100,000-input fuzz run, the README's main command (`npm run demo`) in
+ * Chromium and then in Firefox, then E2E: the text, keyring and foundation tests in Chromium and
+ * in Firefox at the same time (each drives its own browsers and chat server; they retry once on
+ * failure and hold up under load), then the call tests alone, one browser after the other,
+ * because they compare frame rates with and without Veil and a loaded machine skews that.
+ * Before anything, the browsers the chosen steps drive are checked, and installed when allowed
+ * (test/setup/browsers.mjs); if they cannot be, the run stops at once with the command to run.
  * VEIL_E2E_SERIAL=1 runs every step one after the other. Ends with one summary line
  * "veil: N passed, M failed" (vitest tests + one per other step). VEIL_STEPS=unit,e2e-chromium
- * runs a subset (step names: build typecheck lint unit fuzz e2e-chromium e2e-firefox
- * e2e-chromium-calls e2e-firefox-calls).
+ * runs a subset (step names: build typecheck lint unit fuzz demo-chromium demo-firefox
+ * e2e-chromium e2e-firefox e2e-chromium-calls e2e-firefox-calls).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureInstalled, requirementsFor } from './setup/browsers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'test-artifacts');
@@ -29,8 +33,13 @@ const vitest = (project, file, env = {}, files = []) => ({
 const e2eFiles = readdirSync(join(root, 'test/e2e')).filter((f) => f.endsWith('.test.ts')).sort();
 const callFiles = e2eFiles.filter((f) => f.startsWith('call-')).map((f) => `test/e2e/${f}`);
 const otherFiles = e2eFiles.filter((f) => !f.startsWith('call-')).map((f) => `test/e2e/${f}`);
-const e2e = (browser, part, files) =>
-  vitest('e2e', `e2e-${browser}-${part}.json`, { VEIL_BROWSERS: browser, VEIL_SKIP_BUILD: '1' }, files);
+const e2e = (browser, part, files) => ({
+  ...vitest('e2e', `e2e-${browser}-${part}.json`, { VEIL_BROWSERS: browser, VEIL_SKIP_BUILD: '1' }, files),
+  browsers: [browser],
+});
+// TypeScript scripts run through the project's runner (no build helpers in page code).
+const ts = (script, ...args) => ['node', '--import', './test/setup/run-ts.mjs', script, ...args];
+const demo = (browser) => ({ cmd: ts('test/demo/main.ts'), env: { VEIL_DEMO_BROWSER: browser, VEIL_SKIP_BUILD: '1' }, browsers: [browser] });
 
 /** Groups run in order; the steps of one group run at the same time. */
 const groups = [
@@ -38,7 +47,10 @@ const groups = [
   [['typecheck', { cmd: ['npx', 'tsc', '--noEmit'] }]],
   [['lint', { cmd: ['npm', 'run', 'lint'] }]],
   [['unit', vitest('unit', 'unit.json')]],
-  [['fuzz', { cmd: ['node', '--import', 'tsx', 'test/fuzz/run.ts', process.env.VEIL_FUZZ_ITERATIONS ?? '100000'] }]],
+  [['fuzz', { cmd: ts('test/fuzz/run.ts', process.env.VEIL_FUZZ_ITERATIONS ?? '100000') }]],
+  // The README's first command, as a person runs it (alone: it has no retry, unlike the E2E tests).
+  [['demo-chromium', demo('chromium')]],
+  [['demo-firefox', demo('firefox')]],
   [
     ['e2e-chromium', e2e('chromium', 'text', otherFiles)],
     ['e2e-firefox', e2e('firefox', 'text', otherFiles)],
@@ -49,6 +61,18 @@ const groups = [
 
 const only = process.env.VEIL_STEPS?.split(',');
 const serial = process.env.VEIL_E2E_SERIAL === '1';
+const chosen = groups.map((group) => group.filter(([name]) => !only || only.includes(name))).filter((group) => group.length > 0);
+
+// The browsers the chosen steps drive: installed now (when allowed), or the run stops here.
+const browsers = [...new Set(chosen.flat().flatMap(([, step]) => step.browsers ?? []))];
+if (browsers.length > 0) {
+  const ready = ensureInstalled({ requirements: requirementsFor(browsers) });
+  if (!ready.ok) {
+    console.error(ready.message);
+    console.log('veil: 0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 
 /**
  * CI shows only the tail of the output: every "FAIL <test>" line vitest prints (tests and failed
@@ -115,8 +139,7 @@ function record({ name, step, ok, status, seconds }) {
 }
 
 const t0 = Date.now();
-for (const group of groups) {
-  const steps = group.filter(([name]) => !only || only.includes(name));
+for (const steps of chosen) {
   if (steps.length > 1 && !serial) {
     for (const r of await Promise.all(steps.map(([name, step]) => run(name, step, true)))) record(r);
   } else {
