@@ -1,8 +1,10 @@
 /**
  * Issue 5's main proof, in every editor variant and both browsers: a session through the chat,
- * 50 messages each way (long/fragmented, emoji, right-to-left, CJK, markdown- and link-like
- * text), the relay's log holds only armor, each side reads exactly what the other wrote, in
- * order; history survives reloads and the background being stopped mid-conversation.
+ * one message each way of every kind of content (long/fragmented, emoji, right-to-left, CJK,
+ * markdown- and link-like text), the relay's log holds only armor, each side reads exactly what
+ * the other wrote, in order; history survives reloads and the background being stopped
+ * mid-conversation. More of the same messages proved nothing more (it was 50 each way, 12 minutes
+ * of CI); VEIL_E2E_MESSAGES=50 still runs a longer conversation (plain messages after these).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +13,6 @@ import { artifactsDir, browsersUnderTest, launchVeil, type VeilBrowser } from '.
 import { createIdentity, establishSession, openChat, poll, readPlaintexts, relayedTexts, sendInCompose, type EditorKind } from './text-flow';
 
 const EDITORS: EditorKind[] = ['textarea', 'contenteditable', 'lexical', 'slate', 'quill'];
-const PER_SIDE = Number(process.env.VEIL_E2E_MESSAGES ?? 50);
-
 const SPECIAL = [
   'emoji 😀👍🏽🇺🇳 and a family 👨‍👩‍👧',
   'right to left: שלום עולם ومرحبا بالعالم',
@@ -21,6 +21,7 @@ const SPECIAL = [
   'links https://example.com/a?b=c and www.example.org and a.b.c',
   `long message ${'the quick brown fox jumps over the lazy dog '.repeat(110)}end`,
 ];
+const PER_SIDE = Number(process.env.VEIL_E2E_MESSAGES ?? SPECIAL.length);
 
 function messagesFor(who: string): string[] {
   const out: string[] = [];
@@ -79,7 +80,7 @@ describe.each(browsersUnderTest())('text conversation in %s', (kind) => {
     await site?.close();
   });
 
-  it.each(EDITORS)('%s editor: 50 messages each way, only armor on the wire', { timeout: 420_000 }, async (editor) => {
+  it.each(EDITORS)(`%s editor: ${PER_SIDE} messages each way, only armor on the wire`, { timeout: 420_000 }, async (editor) => {
     // A fresh room per attempt (the E2E project retries a failed test once).
     const room = `conv-${editor}-${Date.now().toString(36)}`;
     // The site's timed full re-render is off here so a scroll pass can read every frame in one
