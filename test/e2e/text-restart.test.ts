@@ -8,7 +8,9 @@ import { startChatSite, type ChatSite } from '../chat-site/server';
 import { browsersUnderTest, launchVeil, type VeilBrowser } from './harness';
 import { createIdentity, establishSession, openChat, poll, readPlaintexts, sendInCompose, waitStatus } from './text-flow';
 
-const MESSAGES = 16;
+// Two rounds of stops (after messages 4 and 8), both directions in each: more rounds repeated the
+// same state (16 messages and 4 rounds cost about a minute more per browser in CI).
+const MESSAGES = 8;
 const STOP_EVERY = 4;
 
 describe.each(browsersUnderTest())('background restarts mid-conversation in %s', (kind) => {
