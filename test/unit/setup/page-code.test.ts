@@ -13,6 +13,8 @@ import * as chromiumHarness from '../../e2e/harness/chromium';
 import * as firefoxHarness from '../../e2e/harness/firefox';
 import { checkPageCode, findBuildHelper, PageCodeError } from '../../e2e/harness/page-code';
 import { repoRoot } from '../../e2e/harness/paths';
+import { waitUntil } from '../../e2e/harness/page';
+import { poll } from '../../e2e/text-flow';
 import { compileOptions } from '../../setup/ts-hooks.mjs';
 
 /** What tsx passes to esbuild (tsx 4: keepNames and minified whitespace), the demo's old runner. */
@@ -87,6 +89,17 @@ describe('page code guard', () => {
       await expect(wrapped.evaluate(() => 1)).resolves.toBe('ran');
       expect(driver.evaluate).toHaveBeenCalledTimes(1);
     }
+  });
+
+  it('the retrying helpers fail at once on a refused function instead of timing out', async () => {
+    const bad = await compiled(PAGE_CODE_SOURCE, TSX_LIKE);
+    const driver = { evaluate: vi.fn(async () => true), frames: () => [], mainFrame: () => null };
+    const page = chromiumHarness.wrapPage(driver as unknown as PlaywrightPage);
+    const t0 = Date.now();
+    await expect(poll('a refused page function', () => page.evaluate(bad as unknown as () => boolean), 60_000)).rejects.toThrow(PageCodeError);
+    await expect(waitUntil(page, bad as unknown as () => boolean, { timeoutMs: 60_000 })).rejects.toThrow(PageCodeError);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(driver.evaluate).not.toHaveBeenCalled();
   });
 });
 
