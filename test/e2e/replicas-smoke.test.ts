@@ -88,6 +88,117 @@ async function shows(p: Person, text: string, mark: 'in' | 'out'): Promise<void>
   }
 }
 
+/** Elements or attributes outside message bodies that show `name` (own name "anywhere"). */
+function nameShownOutside(page: DrivenPage, name: string, bodies: string): Promise<string[]> {
+  return page.evaluate(
+    ([n, b]) => {
+      const out: string[] = [];
+      for (const el of document.body.querySelectorAll('*')) {
+        if (el.closest(b)) continue;
+        for (const a of el.attributes) if (a.value.includes(n)) out.push(`${el.tagName}[${a.name}]`);
+        for (const t of el.childNodes) if (t.nodeType === Node.TEXT_NODE && (t.textContent ?? '').includes(n)) out.push(`${el.tagName} text`);
+      }
+      return out;
+    },
+    [name, bodies] as const,
+  );
+}
+
+/**
+ * The documented structure each replica must keep (what the next profile work relies on),
+ * checked in the pages of the smoke conversation right after it. `hello` is alice's message.
+ */
+const STRUCTURE: Partial<Record<string, (a: Person, b: Person, hello: string) => Promise<void>>> = {
+  async whatsapp(a) {
+    expect(await nameShownOutside(a.page, 'alice', '.selectable-text')).toEqual([]);
+    const own = await a.page.evaluate(() => document.querySelector('[data-id^="true_"] .message-out')?.textContent ?? null);
+    expect(own).toContain('hello bob');
+    const before = await a.page.evaluate(() => location.href);
+    await a.page.evaluate(() => window.__replica?.openChat('g:friends'));
+    await waitUntil(a.page, () => document.querySelector('#main header span[title]')?.getAttribute('title') === 'Friends', { what: 'the group open' });
+    expect(await a.page.evaluate(() => location.href)).toBe(before);
+  },
+  async messenger(a) {
+    const shape = await a.page.evaluate(() => {
+      const grids = [...document.querySelectorAll('[role=grid]')];
+      const article = document.querySelector('[role=main] [role=row] [role=article]');
+      const bodies = [...(article?.querySelectorAll(':scope > div[dir=auto]') ?? [])] as HTMLElement[];
+      return {
+        path: location.pathname,
+        firstGridInSidebar: grids[0]?.closest('[role=navigation]') !== null,
+        secondGridInMain: grids[1]?.closest('[role=main]') !== null,
+        bodies: bodies.map((e) => e.style.display === 'none'),
+      };
+    });
+    expect(shape).toMatchObject({ path: expect.stringMatching(/^\/e2ee\/t\/\d+\/$/), firstGridInSidebar: true, secondGridInMain: true, bodies: [true, false] });
+  },
+  async telegram(a) {
+    const shape = await a.page.evaluate(() => ({
+      hash: location.hash,
+      firstInner: document.querySelector('.bubbles-inner')?.className,
+      bubbles: [...document.querySelectorAll('.chat.active .scrollable .bubble')].map((b) => [b.className.includes('is-out') ? 'out' : 'in', (b as HTMLElement).dataset.mid !== undefined, (b as HTMLElement).dataset.peerId !== undefined]),
+    }));
+    expect(shape).toEqual({ hash: expect.stringMatching(/^#\d+$/), firstInner: 'bubbles-remover bubbles-inner', bubbles: [['out', true, true], ['in', true, true]] });
+  },
+  async discord(a, b) {
+    // Two in a row by alice (the second is a follow-on: no header, labelled by the first one's
+    // username), then bob replies to the follow-on (the quoted body comes first).
+    await a.page.evaluate(() => window.__replica?.send('one more'));
+    await a.page.evaluate(() => window.__replica?.send('and another'));
+    await waitUntil(b.page, () => window.__replica?.messages().some((m) => m.text === 'and another'), { what: 'the follow-on' });
+    const followOn = await b.page.evaluate(() => window.__replica?.messages().find((m) => m.text === 'and another')?.id ?? 0);
+    await b.page.evaluate((id) => (window.__replica?.reply as (id: number) => void)(id), followOn);
+    await say(b, '[data-slate-editor]', 'a reply');
+    await waitUntil(a.page, () => window.__replica?.messages().some((m) => m.text === 'a reply'), { what: 'the reply' });
+    const [first, next, reply] = await a.page.evaluate(() =>
+      [...document.querySelectorAll('li[id^="chat-messages-"]')].slice(-3).map((li) => ({
+        id: li.id.split('-').pop() ?? '',
+        header: li.querySelector('h3') !== null,
+        labelledBy: li.firstElementChild?.getAttribute('aria-labelledby')?.split(' ')[0] ?? '',
+        firstContent: li.querySelector('[id^="message-content-"]')?.id ?? '',
+      })),
+    );
+    expect(first).toMatchObject({ header: true, labelledBy: `message-username-${first?.id}` });
+    expect(next).toMatchObject({ header: false, labelledBy: `message-username-${first?.id}`, firstContent: `message-content-${next?.id}` });
+    expect(reply).toMatchObject({ header: true, firstContent: `message-content-${next?.id}` });
+  },
+  async slack(a, b, hello) {
+    const id = await a.page.evaluate((t) => window.__replica?.messages().find((m) => m.text === t)?.id ?? 0, hello);
+    for (const p of [a, b]) expect(await p.page.evaluate((i) => (window.__replica?.openThread as (id: number) => boolean)(i), id)).toBe(true);
+    await say(b, '[data-qa=threads_flexpane] .ql-editor', 'in the thread');
+    await waitUntil(a.page, () => (window.__replica?.threadDom as () => { text: string }[])().some((d) => d.text === 'in the thread'), { what: 'the thread reply' });
+    const shape = await a.page.evaluate(() => ({
+      editors: [...document.querySelectorAll('.ql-editor')].map((e) => e.closest('[data-qa]')?.closest('[data-qa=threads_flexpane]') ? 'thread' : 'pane'),
+      inMain: window.__replica?.dom().map((d) => d.text),
+    }));
+    expect(shape.editors).toEqual(['pane', 'thread']);
+    expect(shape.inMain).not.toContain('in the thread');
+  },
+  async 'google-chat'(a) {
+    expect(await a.page.evaluate(() => [...document.querySelectorAll('c-wiz[data-topic-id] [data-name]')].map((e) => e.getAttribute('data-name')))).toEqual(['You', 'bob']);
+    await a.page.evaluate(() => window.__replica?.openChat('space:team'));
+    await waitUntil(a.page, () => document.querySelector('c-wiz[data-group-id^="space/"]') !== null, { what: 'the space open' });
+    expect(await a.page.evaluate(() => location.pathname)).toBe('/u/0/');
+  },
+  async ometv(a, b) {
+    expect(await nameShownOutside(a.page, 'alice', '.message-bubble')).toEqual([]);
+    // Carol (a third person: a tab in bob's browser, signed in as carol) waits; alice presses Next.
+    const carol: Person = { veil: b.veil, page: await b.veil.newPage('https://ome.tv/__replica/login?user=carol&next=/'), name: 'carol' };
+    try {
+      await waitUntil(carol.page, () => window.__replica?.you === 'carol', { what: 'carol signed in' });
+      await carol.page.click('.buttons__button.start-button');
+      await waitUntil(carol.page, () => window.__replica?.stage === 's-search', { what: 'carol waiting' });
+      await a.page.click('.buttons__button.start-button');
+      await waitUntil(a.page, () => (window.__replica?.call as { partner: string | null }).partner === 'carol', { what: 'alice with carol' });
+      await waitUntil(b.page, () => window.__replica?.stage === 's-search', { what: 'bob back to searching' });
+      const left = await a.page.evaluate(() => window.__replica?.dom() ?? []);
+      expect(left.filter((d) => d.mark !== 'system')).toEqual([]);
+    } finally {
+      await carol.page.close();
+    }
+  },
+};
+
 describe.each(browsersUnderTest())('replicas at their real origins in %s', (kind) => {
   let site: ChatSite;
   let router: OriginRouter;
@@ -133,5 +244,7 @@ describe.each(browsersUnderTest())('replicas at their real origins in %s', (kind
     const relayed = site.log.flatMap((e) => (e.kind === 'chat' ? [e.text] : []));
     expect(relayed).toEqual(expect.arrayContaining([hello, back]));
     expect(router.refused.filter((h) => REPLICAS.some((x) => h.startsWith(x.host)))).toEqual([]);
+
+    await STRUCTURE[r.id]?.(alice, bob, hello);
   });
 });
