@@ -24,6 +24,8 @@ import { launchVeil, type VeilBrowser } from '../e2e/harness';
 import { guardedEvaluator } from '../e2e/harness/page-code';
 import { CHROMIUM_ARGS, CHROMIUM_VIEWPORT as VIEWPORT } from '../e2e/harness/chromium';
 import { removeProfileDir } from '../e2e/harness/paths';
+import { devToolsPort, profileJs, type TargetProfile } from './js-profile';
+import { PERF_HZ, startPerf, type PerfSample } from './perf-profile';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
@@ -136,7 +138,7 @@ async function workerRuns(url: string, src: string, iterations: number, rows: Ro
   }
 }
 
-const HZ = 100; // USER_HZ on Linux
+export const HZ = 100; // USER_HZ on Linux
 
 interface Proc {
   ppid: number;
@@ -157,7 +159,7 @@ function statTicks(path: string): { ppid: number; ticks: number; comm: string } 
   }
 }
 
-function processes(): Map<number, Proc> {
+export function processes(): Map<number, Proc> {
   const out = new Map<number, Proc>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
@@ -175,7 +177,7 @@ function processes(): Map<number, Proc> {
 }
 
 /** The browser process (no --type=) started for this profile, and not one that ran before `before`. */
-function browserRoot(marker: string, before: Set<number>): number {
+export function browserRoot(marker: string, before: Set<number>): number {
   for (const [pid, p] of processes()) {
     if (before.has(pid) || !p.cmd.includes(marker) || p.cmd.includes('--type=')) continue;
     if (/chrom/i.test(p.cmd.split(' ')[0] ?? '')) return pid;
@@ -192,8 +194,24 @@ function processClass(cmd: string): string {
   return type;
 }
 
+/** Every process of the browsers' trees, with its class (see processClass). */
+function treeProcesses(roots: number[]): Map<number, string> {
+  const procs = processes();
+  const out = new Map<number, string>();
+  for (const [pid, p] of procs) {
+    for (let q = pid, depth = 0; q > 1 && depth < 64; depth++) {
+      if (roots.includes(q)) {
+        out.set(pid, processClass(p.cmd));
+        break;
+      }
+      q = procs.get(q)?.ppid ?? 0;
+    }
+  }
+  return out;
+}
+
 /** Per-thread CPU ticks of the two browsers' process trees, keyed "process class / thread name". */
-function sample(roots: number[]): Map<string, number> {
+export function sample(roots: number[]): Map<string, number> {
   const procs = processes();
   const inTree = (pid: number): boolean => {
     for (let p = pid, depth = 0; p > 1 && depth < 64; depth++) {
@@ -223,7 +241,7 @@ function sample(roots: number[]): Map<string, number> {
 }
 
 /** Ticks spent between two samples, by "process class / thread" (and by class with thread '*'). */
-function split(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+export function split(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [k, t1] of b) {
     const d = t1 - (a.get(k) ?? 0);
@@ -263,7 +281,7 @@ async function senderDetail(p: CallPage): Promise<{ captured: number; encoded: n
   });
 }
 
-async function waitConnected(p: CallPage): Promise<void> {
+export async function waitConnected(p: CallPage): Promise<void> {
   for (let i = 0; i < 180; i++) {
     if (await p.evaluate(() => window.__call?.state === 'connected')) return;
     await sleep(250);
@@ -278,11 +296,46 @@ interface Measured {
   cpuPct: number;
   split: Map<string, number>;
   seconds: number;
+  /** VEIL_CALL_PROFILE=1: perf samples by "process class / thread / function" */
+  profile: Map<string, number> | null;
+}
+
+/** VEIL_CALL_PROFILE=perf: Linux perf over the browsers' processes; =js: V8 profiles of their scripts. */
+const PROFILE = process.env.VEIL_CALL_PROFILE === 'perf' || process.env.VEIL_CALL_PROFILE === 'js' ? process.env.VEIL_CALL_PROFILE : null;
+
+function userDataDir(pid: number): string {
+  const dir = /--user-data-dir=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))?.[1];
+  if (!dir) throw new Error(`no --user-data-dir for ${pid}`);
+  return dir;
+}
+
+/** What a profiled JS context is: "page", "media worker", "Veil frame #call", "service worker". */
+function contextName(t: TargetProfile): string {
+  if (t.type === 'worker') return t.url.startsWith('blob:') ? 'worker (blob)' : `worker ${t.url.replace(/^.*\//, '')}`;
+  if (t.type === 'service_worker') return t.url.startsWith('chrome-extension:') ? 'Veil service worker' : 'service worker';
+  if (t.url.startsWith('chrome-extension:')) return `Veil frame ${/#(\w+)/.exec(t.url)?.[1] ?? t.url.replace(/^.*\//, '')}`;
+  return t.type;
+}
+
+/** A readable name for a sampled function: JS frames without their (long) script URLs. */
+function functionName(s: PerfSample): string {
+  if (s.dso.includes('perf-') && s.dso.endsWith('.map')) {
+    // V8's perf map: "JS:*name url:line:col" (or "Builtin:…", "Function:…").
+    const m = /^(\w+):[*~^+]?(\S*)\s*(\S*)/.exec(s.symbol);
+    if (!m) return `JS ${s.symbol.slice(0, 60)}`;
+    const where = (m[3] ?? '').replace(/^.*\//, '').replace(/:\d+:\d+$/, '');
+    return `${m[1] === 'JS' ? 'JS' : m[1]} ${m[2] || '(anonymous)'}${where ? ` (${where.slice(0, 40)})` : ''}`;
+  }
+  const lib = s.dso.replace(/^.*\//, '');
+  return lib === 'chromium' ? 'chromium (native, stripped)' : `${lib} ${s.symbol === '[unknown]' ? '' : s.symbol.slice(0, 50)}`.trim();
 }
 
 async function measure(label: string, sender: CallPage, receiver: CallPage, roots: number[], seconds: number): Promise<Measured> {
   await waitConnected(receiver);
   await sleep(4000); // let the encoder ramp up
+  const classes = PROFILE === 'perf' ? treeProcesses(roots) : null;
+  const js = PROFILE === 'js' ? Promise.all(roots.map((r) => profileJs(devToolsPort(userDataDir(r)), (u) => u.includes('/video/'), seconds, process.env.VEIL_CALL_PROFILE_DIR))) : null;
+  const perf = classes ? startPerf([...classes.keys()], join(tmpdir(), `veil-bench-${process.pid}.perf`)) : null;
   const c0 = sample(roots);
   const r0 = await frameCounts(receiver);
   const s0 = await frameCounts(sender);
@@ -298,6 +351,24 @@ async function measure(label: string, sender: CallPage, receiver: CallPage, root
     .filter(([k, v]) => k !== 'none' && v >= 0.5)
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`);
   const parts = split(c0, sample(roots));
+  let profile: Map<string, number> | null = null;
+  if (js) {
+    // Samples in ms; stored as perf-like "samples" at PERF_HZ so both modes print alike.
+    profile = new Map();
+    for (const t of (await js).flat()) {
+      for (const [fn, ms] of t.self) {
+        const key = `${contextName(t)} / ${fn}`;
+        profile.set(key, (profile.get(key) ?? 0) + (ms * PERF_HZ) / 1000);
+      }
+    }
+  }
+  if (perf && classes) {
+    profile = new Map();
+    for (const x of await perf.stop()) {
+      const key = `${classes.get(x.pid) ?? '?'} / ${x.comm.replace(/\d+$/, '#')} / ${functionName(x)}`;
+      profile.set(key, (profile.get(key) ?? 0) + x.samples);
+    }
+  }
   let ticks = 0;
   for (const [k, v] of parts) if (k.endsWith(' / *')) ticks += v;
   const cpu = ticks / HZ;
@@ -314,7 +385,7 @@ async function measure(label: string, sender: CallPage, receiver: CallPage, root
     'CPU % of one core': Math.round((cpu / dt) * 1000) / 10,
     'CPU ms per received frame': Math.round(((1000 * cpu) / frames) * 10) / 10,
   };
-  return { row, fps, cpuMsPerFrame: (1000 * cpu) / frames, cpuPct: (100 * cpu) / dt, split: parts, seconds: dt };
+  return { row, fps, cpuMsPerFrame: (1000 * cpu) / frames, cpuPct: (100 * cpu) / dt, split: parts, seconds: dt, profile };
 }
 
 /**
@@ -351,7 +422,7 @@ async function plainRun(siteUrl: string, room: string, seconds: number, transfor
  * who has set Veil up does not keep it open during a call). Veil's compose, message and overlay
  * frames on the call page stay: they are what a user has open.
  */
-async function closeWelcomeTab(veil: VeilBrowser): Promise<number> {
+export async function closeWelcomeTab(veil: VeilBrowser): Promise<number> {
   const page = await veil.openExtensionPage('/popup.html');
   try {
     return await page.evaluate(async () => {
@@ -412,6 +483,23 @@ async function veilRun(siteUrl: string, room: string, seconds: number, round: nu
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)} %`;
 const more = (a: number, b: number): string => `${((100 * a) / b - 100).toFixed(1)} % more`;
 
+/** VEIL_CALL_PROFILE=1: the hottest functions of one setup (perf samples), ms per received frame. */
+function profileRows(label: string, runs: Measured[], top = 40): Row[] {
+  const total = new Map<string, number>();
+  let frames = 0;
+  for (const m of runs) {
+    if (!m.profile) continue;
+    frames += m.fps * m.seconds;
+    for (const [k, v] of m.profile) total.set(k, (total.get(k) ?? 0) + v);
+  }
+  if (total.size === 0) return [];
+  const msPerFrame = (samples: number): number => Math.round((100 * samples * 1000) / PERF_HZ / Math.max(1, frames)) / 100;
+  return [...total]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => ({ bench: 'call profile', setup: label, 'where / function': k, 'ms per received frame': msPerFrame(v) }));
+}
+
 /** The top CPU consumers of one setup, as "class / thread: ms per received frame". */
 function splitRows(label: string, runs: Measured[]): Row[] {
   const total = new Map<string, number>();
@@ -457,20 +545,26 @@ async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy'
     'CPU ms per received frame': more(v.cpuMsPerFrame, b.cpuMsPerFrame),
   });
   try {
+    // VEIL_CALL_SETUPS=veil (or plain,veil …) runs only some setups: for quick profiles while iterating.
+    const setups = (process.env.VEIL_CALL_SETUPS ?? 'plain,floor,veil').split(',');
     for (let i = 1; i <= rounds; i++) {
-      const b = await plainRun(site.url, `bench-plain-${i}`, seconds);
-      base.push(b);
-      rows.push({ ...b.row, round: i });
-      if (floor !== null) {
+      const b = setups.includes('plain') ? await plainRun(site.url, `bench-plain-${i}`, seconds) : null;
+      if (b) {
+        base.push(b);
+        rows.push({ ...b.row, round: i });
+      }
+      if (floor !== null && setups.includes('floor')) {
         const f = await plainRun(site.url, `bench-floor-${i}`, seconds, floor);
         floors.push(f);
         rows.push({ ...f.row, round: i });
-        rows.push(compare(`page transform "${floor}" / no Veil`, i, f, b));
+        if (b) rows.push(compare(`page transform "${floor}" / no Veil`, i, f, b));
       }
-      const v = await veilRun(site.url, `bench-veil-${i}`, seconds, i);
-      veil.push(v);
-      rows.push({ ...v.row, round: i });
-      rows.push(compare('Veil / no Veil', i, v, b));
+      if (setups.includes('veil')) {
+        const v = await veilRun(site.url, `bench-veil-${i}`, seconds, i);
+        veil.push(v);
+        rows.push({ ...v.row, round: i });
+        if (b) rows.push(compare('Veil / no Veil', i, v, b));
+      }
     }
   } finally {
     await site.close();
@@ -479,12 +573,13 @@ async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy'
     const m = (f: (x: Measured) => number): number => xs.reduce((sum, x) => sum + f(x), 0) / Math.max(1, xs.length);
     return { fps: m((x) => x.fps), cpuPct: m((x) => x.cpuPct), cpuMsPerFrame: m((x) => x.cpuMsPerFrame) };
   };
-  if (rounds > 1) {
-    if (floor !== null) rows.push(compare(`page transform "${floor}" / no Veil, mean of ${rounds} rounds`, undefined, mean(floors), mean(base)));
-    rows.push(compare(`Veil / no Veil, mean of ${rounds} rounds`, undefined, mean(veil), mean(base)));
+  if (rounds > 1 && base.length > 0) {
+    if (floors.length > 0) rows.push(compare(`page transform "${floor}" / no Veil, mean of ${rounds} rounds`, undefined, mean(floors), mean(base)));
+    if (veil.length > 0) rows.push(compare(`Veil / no Veil, mean of ${rounds} rounds`, undefined, mean(veil), mean(base)));
   }
-  if (floor !== null) rows.push(compare(`Veil / page transform "${floor}"${rounds > 1 ? `, mean of ${rounds} rounds` : ''}`, undefined, mean(veil), mean(floors)));
+  if (floors.length > 0 && veil.length > 0) rows.push(compare(`Veil / page transform "${floor}"${rounds > 1 ? `, mean of ${rounds} rounds` : ''}`, undefined, mean(veil), mean(floors)));
   rows.push(...splitRows('no Veil', base), ...(floor !== null ? splitRows(`page transform "${floor}"`, floors) : []), ...splitRows('Veil', veil));
+  rows.push(...profileRows('no Veil', base), ...(floor !== null ? profileRows(`page transform "${floor}"`, floors) : []), ...profileRows('Veil', veil));
   return rows;
 }
 

@@ -29,6 +29,10 @@ function printTable(rows: Row[]): void {
   for (const r of rows) console.log(line(cols.map((c) => String(r[c] ?? ''))));
 }
 
+// Call profiles (test/bench/calls.ts), in every Chromium of the run alike: VEIL_CALL_PROFILE=perf has
+// V8 name JavaScript frames for Linux perf; =js opens the DevTools port for V8's own profiler.
+const profileFlag = { perf: '--js-flags=--perf-basic-prof', js: '--remote-debugging-port=0' }[process.env.VEIL_CALL_PROFILE ?? ''];
+if (profileFlag) process.env.VEIL_CHROMIUM_ARGS = `${process.env.VEIL_CHROMIUM_ARGS ?? ''} ${profileFlag}`.trim();
 const only = process.env.VEIL_BENCH?.split(',');
 console.log(`# Veil benchmarks — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);

@@ -21,6 +21,9 @@ export const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
   '--enable-precise-memory-info',
+  // Profiling hook for the benchmarks (e.g. VEIL_CHROMIUM_ARGS=--js-flags=--perf-basic-prof): the
+  // same extra flags reach every Chromium of a run, with and without Veil.
+  ...(process.env.VEIL_CHROMIUM_ARGS ?? '').split(' ').filter((a) => a !== ''),
 ];
 
 export const CHROMIUM_VIEWPORT = { width: 1200, height: 900 };
