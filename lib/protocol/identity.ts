@@ -58,19 +58,34 @@ export function generateIdentity(rng: Rng = defaultRng): Identity {
   return identityFromSecret(rng(32));
 }
 
-/** Validates an Ed25519 public key (on-curve, canonical) and converts it to X25519; null if invalid. */
+/** Peers' converted identity keys: a re-key or a prekey start with a known contact skips the work. */
+const dhOfIdentity = new Map<string, Uint8Array | null>();
+const DH_CACHE_SIZE = 64;
+
+/**
+ * Validates an Ed25519 public key (on-curve, canonical encoding, not of small order) and converts
+ * it to X25519; null if invalid. The point is decoded once (a square root): the Montgomery u is
+ * (1 + y) / (1 - y) in the curve's field, the map noble's toMontgomery applies (RFC 7748 section 4.1).
+ */
 export function identityPublicToDh(publicKey: Uint8Array): Uint8Array | null {
   if (publicKey.length !== 32) return null;
+  const id = bytesToHex(publicKey);
+  const known = dhOfIdentity.get(id);
+  if (known !== undefined) return known === null ? null : known.slice();
+  let out: Uint8Array | null = null;
   try {
-    if (!ed25519.utils.isValidPublicKey(publicKey)) return null;
-    const x = ed25519.utils.toMontgomery(publicKey);
-    // Reject small-order identity keys: their X25519 image would give a known shared secret.
     const point = ed25519.Point.fromBytes(publicKey);
-    if (point.isSmallOrder()) return null;
-    return x;
+    // Reject small-order identity keys: their X25519 image would give a known shared secret.
+    if (!point.isSmallOrder()) {
+      const Fp = ed25519.Point.Fp;
+      out = Fp.toBytes(Fp.div(Fp.add(Fp.ONE, point.y), Fp.sub(Fp.ONE, point.y)));
+    }
   } catch {
-    return null;
+    out = null;
   }
+  if (dhOfIdentity.size >= DH_CACHE_SIZE) dhOfIdentity.delete(dhOfIdentity.keys().next().value!);
+  dhOfIdentity.set(id, out);
+  return out === null ? null : out.slice();
 }
 
 /** Fingerprint: SHA-256(label || key), first 20 bytes, hex in groups of 4 (10 groups). */

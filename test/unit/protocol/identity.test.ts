@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { x25519 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import {
   fingerprint,
   generateIdentity,
@@ -30,6 +31,43 @@ describe('identity', () => {
     expect(identityPublicToDh(identityPoint)).toBeNull();
     const notOnCurve = new Uint8Array(32).fill(0xff);
     expect(identityPublicToDh(notOnCurve)).toBeNull();
+  });
+
+  it('gives exactly noble\'s Ed25519 -> X25519 conversion and validity, for random, torsion and non-canonical keys', () => {
+    const reference = (pk: Uint8Array): Uint8Array | null => {
+      try {
+        if (!ed25519.utils.isValidPublicKey(pk)) return null;
+        const point = ed25519.Point.fromBytes(pk);
+        return point.isSmallOrder() ? null : ed25519.utils.toMontgomery(pk);
+      } catch {
+        return null;
+      }
+    };
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < 200; i++) keys.push(generateIdentity(seededRng(`conv-${i}`)).publicKey);
+    for (const t of ED25519_TORSION_SUBGROUP) keys.push(hexToBytes(t));
+    // y = p + small values: non-canonical encodings of small y (strict decoding refuses them).
+    for (const low of [0, 1, 2, 3, 4, 17]) {
+      const k = new Uint8Array(32).fill(0xff);
+      k[0] = 0xed + low;
+      k[31] = 0x7f;
+      keys.push(k);
+    }
+    for (let i = 0; i < 100; i++) keys.push(seededRng(`random-bytes-${i}`)(32));
+    let valid = 0;
+    for (const k of keys) {
+      const got = identityPublicToDh(k);
+      expect(got, bytesToHex(k)).toEqual(reference(k));
+      expect(identityPublicToDh(k), 'a second (cached) conversion agrees').toEqual(got);
+      if (got !== null) valid++;
+    }
+    expect(valid).toBeGreaterThan(200);
+  });
+
+  it('hands out copies: a caller that changes its result does not change the next one', () => {
+    const first = identityPublicToDh(a.publicKey) as Uint8Array;
+    first.fill(0);
+    expect(identityPublicToDh(a.publicKey)).toEqual(a.dhPublicKey);
   });
 
   it('fingerprints as 10 groups of 4 hex digits, distinct per key', () => {
