@@ -4,7 +4,11 @@
  * cached messages in an in-memory store, plus one cached-message lookup after restore.
  * Prints nothing; returns rows for bench/run.ts.
  */
+import { TextEngine } from '../../lib/chat/engine.ts';
+import { TokenStore } from '../../lib/chat/tokens.ts';
 import { Keyring, MemoryStore } from '../../lib/keyring/index.ts';
+import { Chat, establish, Person } from '../unit/chat/chat-sim.ts';
+import type { Measure } from './targets.ts';
 import { DEFAULT_SCRYPT, deriveKek } from '../../lib/keyring/vault.ts';
 
 type Row = Record<string, string | number>;
@@ -17,7 +21,62 @@ function must<T>(r: { ok: true; value: T } | { ok: false; error: unknown }, what
   return r.value;
 }
 
-export async function runKeyringBench(): Promise<Array<Record<string, string | number>>> {
+/**
+ * Keyring round trips the text engine makes for one incoming message on an established session:
+ * Bob's engine runs over a keyring whose every call is counted (and its storage operations too),
+ * and reads Alice's new messages one at a time, as a chat shows them arriving.
+ */
+async function roundTripsPerMessage(): Promise<{ calls: number; storageOps: number; names: string }> {
+  const chat = new Chat();
+  const alice = new Person('alice', chat, 1);
+  const bob = new Person('bob', chat, 2);
+  await alice.setup();
+  await bob.setup();
+  await establish(alice, bob);
+  let calls = 0;
+  const byName = new Map<string, number>();
+  const counted = new Proxy(bob.keyring, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (out instanceof Promise) {
+          calls++;
+          byName.set(String(prop), (byName.get(String(prop)) ?? 0) + 1);
+        }
+        return out;
+      };
+    },
+  });
+  let storageOps = 0;
+  for (const store of [bob.local, bob.session]) {
+    for (const op of ['get', 'set', 'remove'] as const) {
+      const orig = store[op].bind(store) as (x: never) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[op] = (x: never) => {
+        storageOps++;
+        return orig(x);
+      };
+    }
+  }
+  const engine = new TextEngine({ keyring: counted, tokens: new TokenStore(bob.session), now: () => bob.clock.now, inviteUrl: 'https://veil.example/get' });
+  const N = 20;
+  calls = 0;
+  storageOps = 0;
+  byName.clear();
+  for (let i = 0; i < N; i++) {
+    const sent = await alice.engine.composeSend(alice.page(), `incoming message ${i}`);
+    if (!sent.ok) throw new Error(sent.error.message);
+    alice.post(sent.value);
+    const m = chat.messages[chat.messages.length - 1]!;
+    const r = await engine.found(bob.page(), [{ key: String(m.id), author: m.author, text: m.text }]);
+    if (!r.ok || r.value.results[0]?.display.kind !== 'message') throw new Error(`Bob did not read message ${i}: ${JSON.stringify(r)}`);
+  }
+  const names = [...byName].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / N).toFixed(1)}`).join(', ');
+  return { calls: calls / N, storageOps: storageOps / N, names };
+}
+
+export async function runKeyringBench(measure: Measure = () => undefined): Promise<Array<Record<string, string | number>>> {
   const rows: Row[] = [];
   const CONTACTS = 100;
   const MESSAGES = 10_000;
@@ -46,6 +105,9 @@ export async function runKeyringBench(): Promise<Array<Record<string, string | n
     const key = new Uint8Array(32).fill(i);
     must(await first.observePeerKey(`site${i % 5}.example`, `user${i}`, key), 'observe');
   }
+  const bytesBefore = [...local.data.values()].reduce((n, v) => n + v.length, 0);
+  let plaintextBytes = 0;
+  const tPut = performance.now();
   for (let i = 0; i < MESSAGES; i++) {
     clock += 1;
     must(
@@ -60,12 +122,20 @@ export async function runKeyringBench(): Promise<Array<Record<string, string | n
       }),
       'cachePut',
     );
+    plaintextBytes += 160;
   }
+  const putMs = ms(tPut);
   const populateMs = ms(t0);
   const stats = must(await first.cacheStats(), 'stats');
   rows.push({ name: 'keyring populate (100 contacts + 10,000 cachePut)', ms: populateMs, detail: `${(populateMs / MESSAGES).toFixed(3)} ms/insert, ${stats.messages} messages, ${stats.bytes} bytes` });
   const storedBytes = [...local.data.values()].reduce((n, v) => n + v.length, 0);
   rows.push({ name: 'keyring local storage size', ms: 0, detail: `${local.data.size} keys, ${storedBytes} bytes serialized` });
+  const overhead = (storedBytes - bytesBefore - plaintextBytes) / MESSAGES;
+  measure('cache-insert', putMs / MESSAGES, `${MESSAGES.toLocaleString('en')} cachePut into an in-memory store (${(putMs / 1000).toFixed(1)} s)`);
+  measure('cache-overhead', overhead, `stored bytes added per message (${((storedBytes - bytesBefore) / MESSAGES).toFixed(0)} B) less its 160-byte plaintext, in-memory store serialized as JSON`);
+  const trips = await roundTripsPerMessage();
+  rows.push({ name: 'keyring round trips per incoming message', ms: 0, detail: `${trips.calls.toFixed(1)} keyring calls (${trips.names}), ${trips.storageOps.toFixed(1)} storage operations` });
+  measure('keyring-trips', trips.calls, `keyring calls by the text engine for one new message on an established session (${trips.names}); ${trips.storageOps.toFixed(1)} storage operations`);
 
   // Restarted background, session store intact: no KDF, ready when open() resolves.
   t0 = performance.now();
