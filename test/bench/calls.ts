@@ -26,6 +26,7 @@ import { CHROMIUM_ARGS, CHROMIUM_VIEWPORT as VIEWPORT } from '../e2e/harness/chr
 import { removeProfileDir } from '../e2e/harness/paths';
 import { devToolsPort, profileJs, type TargetProfile } from './js-profile';
 import { PERF_HZ, startPerf, type PerfSample } from './perf-profile';
+import type { Measure } from './targets';
 import { acceptQuery, createIdentity, openCompose, startEncryption, waitStatus } from '../e2e/text-flow';
 
 type Row = Record<string, string | number>;
@@ -530,7 +531,7 @@ function splitRows(label: string, runs: Measured[]): Row[] {
  * drifts. The page-transform setup (VEIL_CALL_FLOOR=copy|pass|none, default copy) is the floor any
  * insertable-streams E2EE pays in this browser, so Veil's cost splits into the browser's and its own.
  */
-async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy' | null): Promise<Row[]> {
+async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy' | null, measure: Measure): Promise<Row[]> {
   const site = await startChatSite();
   const rows: Row[] = [];
   const base: Measured[] = [];
@@ -577,19 +578,26 @@ async function callBench(seconds: number, rounds: number, floor: 'pass' | 'copy'
     if (floors.length > 0) rows.push(compare(`page transform "${floor}" / no Veil, mean of ${rounds} rounds`, undefined, mean(floors), mean(base)));
     if (veil.length > 0) rows.push(compare(`Veil / no Veil, mean of ${rounds} rounds`, undefined, mean(veil), mean(base)));
   }
-  if (floors.length > 0 && veil.length > 0) rows.push(compare(`Veil / page transform "${floor}"${rounds > 1 ? `, mean of ${rounds} rounds` : ''}`, undefined, mean(veil), mean(floors)));
+  if (floors.length > 0 && veil.length > 0) {
+    rows.push(compare(`Veil / page transform "${floor}"${rounds > 1 ? `, mean of ${rounds} rounds` : ''}`, undefined, mean(veil), mean(floors)));
+    if (floor === 'copy') {
+      const over = (100 * mean(veil).cpuMsPerFrame) / mean(floors).cpuMsPerFrame - 100;
+      const each = veil.map((v, i) => `${((100 * v.cpuMsPerFrame) / floors[i]!.cpuMsPerFrame - 100).toFixed(1)} %`).join(', ');
+      measure('call-cpu-chromium', over, `CPU ms per received frame of both browsers, Veil vs the page's copy-only transform, ${rounds} alternating round(s) of ${seconds} s (${each}); 320×240 VP8 + Opus`);
+    }
+  }
   rows.push(...splitRows('no Veil', base), ...(floor !== null ? splitRows(`page transform "${floor}"`, floors) : []), ...splitRows('Veil', veil));
   rows.push(...profileRows('no Veil', base), ...(floor !== null ? profileRows(`page transform "${floor}"`, floors) : []), ...profileRows('Veil', veil));
   return rows;
 }
 
-export async function runCallBench(): Promise<Array<Record<string, string | number>>> {
+export async function runCallBench(measure: Measure = () => undefined): Promise<Array<Record<string, string | number>>> {
   const seconds = Number(process.env.VEIL_CALL_SECONDS ?? 60);
   const rounds = Number(process.env.VEIL_CALL_ROUNDS ?? 2);
   // VEIL_CALL_WORKER_BENCH=0 skips the per-frame worker loop (quicker call-only runs).
   const rows = process.env.VEIL_CALL_WORKER_BENCH === '0' ? [] : await workerBench();
   const floorEnv = process.env.VEIL_CALL_FLOOR ?? 'copy';
   const floor = floorEnv === 'pass' || floorEnv === 'copy' ? floorEnv : null;
-  rows.push(...(await callBench(Number.isFinite(seconds) && seconds > 0 ? seconds : 60, Number.isInteger(rounds) && rounds > 0 ? rounds : 2, floor)));
+  rows.push(...(await callBench(Number.isFinite(seconds) && seconds > 0 ? seconds : 60, Number.isInteger(rounds) && rounds > 0 ? rounds : 2, floor, measure)));
   return rows;
 }
