@@ -17,12 +17,19 @@ import { decodeTrailer, encodeTrailer, frameNonce, TAG_LENGTH, trailerLength } f
 import type { CipherSuite, MediaKeyRing } from './key-ring.ts';
 import { mediaErr, ok, type MediaError, type Result } from './result.ts';
 
+/**
+ * The synchronous AEAD writes into the caller's buffer: every audio and video frame is built in
+ * the one buffer that becomes the frame's data, with no intermediate copies.
+ */
 export interface SyncAead {
   readonly suite: CipherSuite;
-  /** returns ciphertext || 16-byte tag */
-  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
-  /** returns plaintext, or null when the tag does not verify */
-  open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+  /** Writes ciphertext || 16-byte tag into `output` (exactly plaintext.length + 16 bytes, not overlapping it). */
+  sealInto(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
+  /**
+   * Verifies the tag first; only then writes the plaintext into `output` (exactly sealed.length - 16
+   * bytes, not overlapping it) and returns true. False when the tag does not verify: nothing is written.
+   */
+  openInto(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, output: Uint8Array): boolean;
 }
 
 export interface AsyncAead {
@@ -31,14 +38,18 @@ export interface AsyncAead {
   open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | null>;
 }
 
+/** noble's ChaCha20-Poly1305 checks the tag before it writes any plaintext (RFC 8439 section 2.8). */
 export const chachaAead: SyncAead = {
   suite: 'chacha20-poly1305',
-  seal: (key, nonce, aad, plaintext) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
-  open: (key, nonce, aad, sealed) => {
+  sealInto: (key, nonce, aad, plaintext, output) => {
+    chacha20poly1305(key, nonce, aad).encrypt(plaintext, output);
+  },
+  openInto: (key, nonce, aad, sealed, output) => {
     try {
-      return chacha20poly1305(key, nonce, aad).decrypt(sealed);
+      chacha20poly1305(key, nonce, aad).decrypt(sealed, output);
+      return true;
     } catch {
-      return null;
+      return false;
     }
   },
 };
@@ -132,7 +143,17 @@ interface SealJob {
   aad: Uint8Array;
   plaintext: Uint8Array;
   info: FrameInfo;
+  /** 'prefix' layout: the clear bytes before the one encrypted region; null otherwise. */
+  clearPrefix: Uint8Array | null;
+  trailer: Uint8Array;
   finish(sealed: Uint8Array): Uint8Array;
+}
+
+/** The clear prefix of a [clear, enc] split by 'prefix' rules, or null for any other shape. */
+function prefixOf(rules: CodecRules, pieces: readonly Piece[]): Uint8Array | null {
+  if (rules.layout !== 'prefix' || pieces.length !== 2) return null;
+  const [first, second] = pieces;
+  return first?.kind === 'clear' && second?.kind === 'enc' ? first.bytes : null;
 }
 
 function prepareSeal(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, suite: CipherSuite): Result<SealJob, MediaError> {
@@ -163,6 +184,8 @@ function prepareSeal(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, s
     aad,
     plaintext,
     info: { epoch: send.epoch, counter: send.counter },
+    clearPrefix: prefixOf(rules, pieces),
+    trailer,
     finish(sealed: Uint8Array): Uint8Array {
       const out: Piece[] = [];
       let off = 0;
@@ -197,7 +220,19 @@ export function encryptFrame(ring: MediaKeyRing, rules: CodecRules, plain: Uint8
   const job = prepareSeal(ring, rules, plain, aead.suite);
   if (!job.ok) return job;
   const j = job.value;
-  return ok({ ...j.info, data: j.finish(aead.seal(j.key, j.nonce, j.aad, j.plaintext)) });
+  const sealedLength = j.plaintext.length + TAG_LENGTH;
+  if (j.clearPrefix !== null) {
+    // clear || ciphertext || tag || trailer, written in place: the frame's only allocation.
+    const n = j.clearPrefix.length;
+    const out = new Uint8Array(n + sealedLength + j.trailer.length);
+    out.set(j.clearPrefix, 0);
+    aead.sealInto(j.key, j.nonce, j.aad, j.plaintext, out.subarray(n, n + sealedLength));
+    out.set(j.trailer, n + sealedLength);
+    return ok({ ...j.info, data: out });
+  }
+  const sealed = new Uint8Array(sealedLength);
+  aead.sealInto(j.key, j.nonce, j.aad, j.plaintext, sealed);
+  return ok({ ...j.info, data: j.finish(sealed) });
 }
 
 export async function encryptFrameAsync(ring: MediaKeyRing, rules: CodecRules, plain: Uint8Array, aead: AsyncAead): Promise<Result<EncryptedFrame, MediaError>> {
@@ -213,7 +248,11 @@ interface OpenJob {
   aad: Uint8Array;
   sealed: Uint8Array;
   info: FrameInfo;
-  /** Marks the counter as seen and rebuilds the plaintext frame; call only after the tag verified. */
+  /** 'prefix' layout: the clear bytes before the one encrypted region; null otherwise. */
+  clearPrefix: Uint8Array | null;
+  /** Marks the counter as seen; call only after the tag verified. */
+  accept(): void;
+  /** accept(), then rebuilds the plaintext frame from the pieces. */
   finish(plaintext: Uint8Array): Uint8Array;
 }
 
@@ -249,15 +288,20 @@ function prepareOpen(ring: MediaKeyRing, rules: CodecRules, wire: Uint8Array, su
     }
   }
   const aad = buildAad(rules.id, t.raw, pieces, encLengths);
+  const accept = (): void => {
+    slot.replay.mark(t.counter);
+    ring.noteDecrypted(t.keyId);
+  };
   return ok({
     key: slot.key,
     nonce: frameNonce(slot.salt, t.counter),
     aad,
     sealed: joinEnc(sealedParts),
     info: { epoch: t.keyId, counter: t.counter },
+    clearPrefix: prefixOf(rules, pieces),
+    accept,
     finish(plaintext: Uint8Array): Uint8Array {
-      slot.replay.mark(t.counter);
-      ring.noteDecrypted(t.keyId);
+      accept();
       const out: Piece[] = [];
       let off = 0;
       let e = 0;
@@ -279,8 +323,18 @@ export function decryptFrame(ring: MediaKeyRing, rules: CodecRules, wire: Uint8A
   const job = prepareOpen(ring, rules, wire, aead.suite);
   if (!job.ok) return job;
   const j = job.value;
-  const plain = aead.open(j.key, j.nonce, j.aad, j.sealed);
-  if (plain === null) return mediaErr('auth-failed');
+  const plainLength = j.sealed.length - TAG_LENGTH;
+  if (j.clearPrefix !== null) {
+    // clear || plaintext, written in place: the frame's only allocation.
+    const n = j.clearPrefix.length;
+    const out = new Uint8Array(n + plainLength);
+    if (!aead.openInto(j.key, j.nonce, j.aad, j.sealed, out.subarray(n))) return mediaErr('auth-failed');
+    out.set(j.clearPrefix, 0);
+    j.accept();
+    return ok({ ...j.info, data: out });
+  }
+  const plain = new Uint8Array(plainLength);
+  if (!aead.openInto(j.key, j.nonce, j.aad, j.sealed, plain)) return mediaErr('auth-failed');
   return ok({ ...j.info, data: j.finish(plain) });
 }
 

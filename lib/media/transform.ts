@@ -127,6 +127,8 @@ export class MediaTransform {
   private lastEpoch: number | null = null;
   private seenSendGeneration: number;
   private seenReceiveGeneration: number;
+  /** Metadata of this stream's last video key frame (see metadataOf). */
+  private keyFrameMeta: FrameMetadataLike | null = null;
 
   constructor(options: TransformOptions) {
     this.direction = options.direction;
@@ -166,7 +168,7 @@ export class MediaTransform {
   }
 
   process(frame: EncodedFrameLike): FrameDecision {
-    const meta = safeMetadata(frame);
+    const meta = this.metadataOf(frame);
     const kind = this.kindOf(frame, meta);
     const c = this.counters[kind];
     c.framesIn++;
@@ -276,6 +278,21 @@ export class MediaTransform {
     this.dropStreak = 0;
     this.lastEpoch = r.value.epoch;
     return { action: 'enqueue', data: ownArrayBuffer(r.value.data), outcome: 'decrypted' };
+  }
+
+  /**
+   * getMetadata() builds a new dictionary on every call (for video with dependency lists too),
+   * for every frame in both directions. A video stream changes codec only at a key frame (no
+   * decoder starts a new codec on a delta frame), so delta frames reuse the metadata of the
+   * stream's last key frame. Were a delta frame ever read under a stale codec, that codec's id in
+   * the associated data would not match the receiver's: the frame fails to decrypt and is dropped.
+   * Audio frames have no key frames: each one is read.
+   */
+  private metadataOf(frame: EncodedFrameLike): FrameMetadataLike {
+    if (frame.type === 'delta' && this.keyFrameMeta !== null) return this.keyFrameMeta;
+    const meta = safeMetadata(frame);
+    if (frame.type === 'key') this.keyFrameMeta = meta;
+    return meta;
   }
 
   private kindOf(frame: EncodedFrameLike, meta: FrameMetadataLike): MediaKind {

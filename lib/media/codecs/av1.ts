@@ -140,6 +140,7 @@ function restore(pieces: readonly Piece[]): Uint8Array {
 
 export const av1Rules: CodecRules = {
   codec: 'av1',
+  layout: 'pieces',
   id: 5,
   split,
   join: concatPieces,

@@ -249,6 +249,7 @@ function restore(pieces: readonly Piece[]): Uint8Array {
 
 export const h264Rules: CodecRules = {
   codec: 'h264',
+  layout: 'pieces',
   id: 4,
   split: (plain) => split(plain),
   join,

@@ -23,6 +23,7 @@ export function prefixRules(
   return {
     codec,
     id,
+    layout: 'prefix',
     split: (plain) => split(plain, 0),
     join: concatPieces,
     // On the wire the enc piece must at least hold one byte of trailer; crypto checks the rest.

@@ -23,6 +23,12 @@ export interface CodecRules {
   readonly codec: CodecName;
   /** Numeric id bound into the associated data so a frame cannot be re-read as another codec. */
   readonly id: number;
+  /**
+   * 'prefix': split/parse always give [clear prefix, enc rest] and join/restore only concatenate,
+   * so the crypto can write a frame straight into its one output buffer. 'pieces': anything else
+   * (rewritten or interleaved regions) goes through join/restore.
+   */
+  readonly layout: 'prefix' | 'pieces';
   /** `overhead` = tag + trailer bytes that join() will append to the last enc piece. */
   split(plain: Uint8Array, overhead: number): Result<Piece[], MediaError>;
   join(pieces: readonly Piece[]): Uint8Array;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import fc from 'fast-check';
 import { rulesFor } from '../../../lib/media/codecs/index.ts';
-import { decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../../../lib/media/frame-crypto.ts';
+import { chachaAead, decryptFrame, decryptFrameAsync, encryptFrame, encryptFrameAsync, webCryptoAesGcm, type SubtleLike } from '../../../lib/media/frame-crypto.ts';
 import { MediaKeyRing } from '../../../lib/media/key-ring.ts';
 import { ReplayWindow } from '../../../lib/media/replay-window.ts';
 import { encodeTrailer, frameNonce } from '../../../lib/media/frame-format.ts';
-import { h264KeyFrame, vp8DeltaFrame, vp8KeyFrame } from './frames.ts';
+import { h264KeyFrame, opusFrame, pseudoRandom, vp8DeltaFrame, vp8KeyFrame } from './frames.ts';
 import { key, pair } from './helpers.ts';
 
 const vp8 = rulesFor('vp8');
@@ -141,6 +141,45 @@ describe('epochs and grace window', () => {
   });
 });
 
+describe('the synchronous AEAD writes into the caller\'s buffer', () => {
+  it('a frame that fails its tag leaves no plaintext behind, and does not move the replay window', () => {
+    const { tx, rx } = pair();
+    const e = encryptFrame(tx, vp8, vp8DeltaFrame(600));
+    if (!e.ok) throw new Error('encrypt');
+    const slot = rx.receiveKey(1)!;
+    const forged = e.value.data.slice();
+    forged[100]! ^= 0x40;
+    // Between the 3 clear bytes and the 3-byte trailer (counter 0, key id 1, config byte).
+    const sealed = forged.subarray(3, forged.length - 3);
+    const out = new Uint8Array(sealed.length - 16).fill(0xa5);
+    const aad = new Uint8Array(8);
+    expect(chachaAead.openInto(slot.key, frameNonce(slot.salt, 0), aad, sealed, out)).toBe(false);
+    expect(out.every((b) => b === 0xa5)).toBe(true);
+    expect(decryptFrame(rx, vp8, forged)).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+    expect(decryptFrame(rx, vp8, e.value.data).ok).toBe(true);
+  });
+
+  it('a prefix-codec frame is built in one buffer that is exactly the frame (handed to the browser without a copy)', () => {
+    const { tx, rx } = pair();
+    const frames = [
+      [vp8, vp8KeyFrame(2000)],
+      [vp8, vp8DeltaFrame(3)],
+      [rulesFor('opus'), opusFrame(1)],
+      [rulesFor('opus'), opusFrame(90)],
+    ] as const;
+    for (const [rules, plain] of frames) {
+      const e = encryptFrame(tx, rules, plain);
+      if (!e.ok) throw new Error(e.error.code);
+      expect(e.value.data.byteOffset).toBe(0);
+      expect(e.value.data.byteLength).toBe(e.value.data.buffer.byteLength);
+      const d = decryptFrame(rx, rules, e.value.data);
+      if (!d.ok) throw new Error(d.error.code);
+      expect(d.value.data.byteLength).toBe(d.value.data.buffer.byteLength);
+      expect(Buffer.from(d.value.data).equals(Buffer.from(plain))).toBe(true);
+    }
+  });
+});
+
 describe('WebCrypto AES-GCM path (injected)', () => {
   it('round-trips and rejects tampering; suites cannot be mixed', async () => {
     const aead = webCryptoAesGcm(globalThis.crypto.subtle as unknown as SubtleLike);
@@ -172,6 +211,42 @@ describe('wire format (independent construction from docs/media.md)', () => {
     const sealed = chacha20poly1305(slot.key, frameNonce(slot.salt, counter), aad).encrypt(body);
     return new Uint8Array([...clear, ...sealed, ...trailer]);
   }
+
+  /** Any prefix codec by hand: `clearLength` clear bytes, ChaCha20-Poly1305 over the rest, tag, CTR KID CFG. */
+  function prefixByHand(rx: MediaKeyRing, codecId: number, clearLength: number, plain: Uint8Array, epoch: number, counter: number): Uint8Array {
+    const slot = rx.receiveKey(epoch);
+    if (!slot) throw new Error('no key');
+    const trailer = encodeTrailer({ keyId: epoch, counter });
+    const clear = plain.subarray(0, clearLength);
+    const body = plain.subarray(clearLength);
+    const aad = new Uint8Array([...new TextEncoder().encode('veil-media-1'), codecId, ...trailer, ...u32(2), 0, ...u32(clear.length), ...clear, 1, ...u32(body.length)]);
+    const sealed = chacha20poly1305(slot.key, frameNonce(slot.salt, counter), aad).encrypt(body);
+    return new Uint8Array([...clear, ...sealed, ...trailer]);
+  }
+
+  it('every prefix codec (VP8 key and delta, VP9 with no clear bytes, Opus) writes and reads the documented bytes', () => {
+    const cases = [
+      { codec: 'vp8', clear: 10, make: (n: number, seed: number) => vp8KeyFrame(n, seed) },
+      { codec: 'vp8', clear: 3, make: (n: number, seed: number) => vp8DeltaFrame(n, seed) },
+      { codec: 'vp9', clear: 0, make: (n: number, seed: number) => pseudoRandom(n, seed) },
+      { codec: 'opus', clear: 1, make: (n: number, seed: number) => opusFrame(n, seed) },
+    ] as const;
+    for (const c of cases) {
+      const rules = rulesFor(c.codec);
+      const { tx, rx } = pair(3);
+      // Lengths around the 4-byte alignment the cipher prefers, and an empty encrypted part.
+      for (let i = 0; i < 40; i++) {
+        const plain = c.make(Math.max(c.clear, 1) + (i % 9) + (i >= 20 ? 1500 : 0), i + 1);
+        const e = encryptFrame(tx, rules, plain);
+        if (!e.ok) throw new Error(`${c.codec}: ${e.error.code}`);
+        const expected = prefixByHand(rx, rules.id, c.clear, plain, 3, i);
+        expect(Buffer.from(e.value.data).equals(Buffer.from(expected)), `${c.codec} frame ${i}`).toBe(true);
+        const d = decryptFrame(rx, rules, expected);
+        if (!d.ok) throw new Error(`${c.codec}: ${d.error.code}`);
+        expect(Buffer.from(d.value.data).equals(Buffer.from(plain))).toBe(true);
+      }
+    }
+  });
 
   it('encryptFrame writes exactly the documented bytes, and decryptFrame reads them', () => {
     const { tx, rx } = pair(1);

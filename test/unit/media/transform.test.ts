@@ -171,4 +171,40 @@ describe('frame buffers (one copy less per frame)', () => {
       expect([...new Uint8Array(wire.data)]).toEqual([...new Uint8Array(e.data)]);
     }
   });
+
+  it('video delta frames reuse the metadata of the last key frame; audio frames and key frames read their own', () => {
+    const { tx, keys } = setup();
+    keys(1);
+    let reads = 0;
+    const counted = (bytes: Uint8Array, mimeType: string, type?: 'key' | 'delta'): EncodedFrameLike => {
+      const f = frame(bytes, mimeType, type);
+      return { ...f, getMetadata: () => (reads++, { mimeType }) };
+    };
+    expect(tx.process(counted(vp8DeltaFrame(80), 'video/VP8', 'delta'))).toMatchObject({ outcome: 'encrypted' }); // no key frame yet: read
+    expect(reads).toBe(1);
+    tx.process(counted(vp8KeyFrame(300), 'video/VP8', 'key'));
+    for (let i = 0; i < 5; i++) expect(tx.process(counted(vp8DeltaFrame(80), 'video/VP8', 'delta'))).toMatchObject({ outcome: 'encrypted' });
+    expect(reads).toBe(2);
+    for (let i = 0; i < 3; i++) tx.process(counted(opusFrame(40), 'audio/opus'));
+    expect(reads).toBe(5);
+    // A new codec arrives with a key frame, and its delta frames follow it.
+    tx.process(counted(new Uint8Array(200).fill(7), 'video/VP9', 'key'));
+    expect(tx.process(counted(new Uint8Array(90).fill(3), 'video/VP9', 'delta'))).toMatchObject({ outcome: 'encrypted' });
+    expect(reads).toBe(6);
+    expect(tx.stats().video.encrypted).toBe(9);
+  });
+
+  it('a delta frame whose codec changed without a key frame is dropped, never played', () => {
+    const { tx, rx, keys } = setup();
+    keys(1);
+    // The sender encrypts a VP9 delta frame (no clear bytes); the receiver's last key frame was VP8.
+    const e = tx.process(frame(new Uint8Array(120).fill(5), 'video/VP9', 'delta'));
+    if (e.action !== 'enqueue') throw new Error('send dropped');
+    const k = tx.process(frame(vp8KeyFrame(300), 'video/VP8', 'key'));
+    if (k.action !== 'enqueue') throw new Error('send dropped');
+    expect(rx.process(frame(new Uint8Array(k.data), 'video/VP8', 'key'))).toMatchObject({ outcome: 'decrypted' });
+    // Read under the stale VP8 rules, its codec id and clear bytes differ: the tag fails.
+    expect(rx.process(frame(new Uint8Array(e.data), 'video/VP9', 'delta'))).toEqual({ action: 'drop', reason: 'auth-failed' });
+    expect(rx.stats().video.decrypted).toBe(1);
+  });
 });
