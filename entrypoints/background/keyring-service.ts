@@ -7,17 +7,15 @@
  * Nothing here keeps state that matters across a background restart except issued backup
  * previews, which are deliberately short-lived: after a restart the user picks the file again.
  */
-import { randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, base64ToBytes, randomBytes } from '../../lib/bytes.ts';
 import { browser } from 'wxt/browser';
 import type { Contact, Keyring, KeyringError, SessionRef } from '../../lib/keyring';
 import type { BackupPreview } from '../../lib/keyring/backup';
-import { base64ToBytes } from '../../lib/keyring/encoding';
-import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole, type VeilError } from '../../lib/messaging';
+import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import type { BackupPreviewView, ContactView, KeyringView, VerificationView } from '../../lib/messaging/views';
 import {
   activeSessionInfo,
-  bytesToHex,
   fingerprint as identityFingerprint,
   formatSafetyNumber,
   generateIdentity,
@@ -51,10 +49,8 @@ export interface KeyringServiceDeps {
   onLocked?: () => void;
 }
 
-type Failure = { ok: false; error: VeilError };
-
 /** Human messages for keyring errors: the popup shows `message` as is. */
-export function keyringFailure(e: KeyringError): Failure {
+export function keyringFailure(e: KeyringError): Result<never> {
   switch (e.code) {
     case 'locked':
       return fail('locked', 'Veil is locked — nothing can be decrypted until you unlock.');

@@ -251,7 +251,7 @@ export function registerTextHandlers(ctx: HandlerContext, startedAt: number): vo
     'page:tab-state',
     guardHandler('page:tab-state', ctx, async (data) => {
       const page = await pages.get(data.tabId);
-      if (!page) return ok(null);
+      if (!page) return ok<TabView | null>(null);
       const known = knownSiteFor(`${page.site}/`);
       return withEngine(async (e) => {
         const conv = await e.conversationView(page);

@@ -13,11 +13,11 @@
  */
 import { Reassembler, armorFragments, findArmor, fragmentSlices, makeQueryLine, parseQuery, type ArmorPayload } from '../armor/index.ts';
 import type { Keyring } from '../keyring/index.ts';
-import type { Result, VeilErrorCode } from '../messaging/result.ts';
+import { fail } from '../result.ts';
+import type { Result } from '../messaging/errors.ts';
 import type { Badge, ConversationView, FoundDisplay, FoundResult, MessageFrameView } from '../messaging/views.ts';
 import {
   activeSessionInfo,
-  bytesToHex,
   decodeWireMessage,
   encryptMessage,
   formatSafetyNumber,
@@ -31,7 +31,7 @@ import {
   type Identity,
   type Rng,
 } from '../protocol/index.ts';
-import { hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, randomBytes } from '../bytes.ts';
 import { payloadDigest, queryKey } from './digest.ts';
 import { loadMeta, loadPeer, saveMeta, savePeer, type PeerRecord, type RecordError } from './records.ts';
 import type { TokenStore } from './tokens.ts';
@@ -58,9 +58,7 @@ export const REKEY_MIN_INTERVAL_MS = 30_000;
 /** A commit from a peer is answered without asking if we sent a query this recently. */
 export const QUERY_VALID_MS = 7 * 24 * 3600 * 1000;
 
-type Fail = { ok: false; error: { code: VeilErrorCode; message: string } };
-const fail = (code: VeilErrorCode, message: string): Fail => ({ ok: false, error: { code, message } });
-const fromRecord = (e: RecordError): Fail => fail(e.code === 'locked' ? 'locked' : 'storage', e.message);
+const fromRecord = (e: RecordError) => fail(e.code === 'locked' ? 'locked' : 'storage', e.message);
 
 const LOCKED_DISPLAY: FoundDisplay = { kind: 'error', badge: 'locked', label: 'Veil is locked. Unlock Veil to read this message.' };
 

@@ -6,6 +6,7 @@
  * Both are validated when read back: storage is treated as hostile.
  */
 import type { Keyring } from '../keyring/index.ts';
+import type { Result } from '../result.ts';
 import { parseConversation, serializeConversation, type ConversationState } from '../protocol/index.ts';
 
 /** Peer slot for the conversation-level meta record (handles are trimmed, never a lone space). */
@@ -44,7 +45,7 @@ function parseSummary(v: unknown): SessionSummary | null {
 }
 
 export type RecordError = { code: 'locked' | 'storage'; message: string };
-type R<T> = { ok: true; value: T } | { ok: false; error: RecordError };
+type R<T> = Result<T, RecordError>;
 
 function keyringFail(code: string): { ok: false; error: RecordError } {
   return { ok: false, error: code === 'locked' ? { code: 'locked', message: 'Veil is locked' } : { code: 'storage', message: `storage: ${code}` } };

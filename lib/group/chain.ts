@@ -1,7 +1,7 @@
 // A sender chain: the hash ratchet that gives one message key per index, and the AEAD that uses
 // it. One-way: a chain key at index i yields keys for i, i+1, ... and nothing before i.
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { utf8ToBytes } from '../protocol/bytes.ts';
+import { utf8ToBytes } from '../bytes.ts';
 import { hkdfSha256, hmacSha256 } from '../protocol/primitives.ts';
 import { GROUP_LABELS } from './constants.ts';
 

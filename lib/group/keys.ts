@@ -1,8 +1,9 @@
 // Identifiers and signatures of the group layer: member tags, sender key ids, message reference
 // digests, and the Ed25519 signature every group message carries.
-import { concatBytes, lpString } from '../protocol/bytes.ts';
+import { concatBytes } from '../bytes.ts';
+import { lpString } from '../protocol/bytes.ts';
 import { ed25519, sha256 } from '../protocol/primitives.ts';
-import type { Rng } from '../protocol/result.ts';
+import type { Rng } from '../protocol/primitives.ts';
 import { GROUP_LABELS, KEY_ID_BYTES, MEMBER_TAG_BYTES, REFERENCE_DIGEST_BYTES } from './constants.ts';
 
 /** Names a member (by identity key) in envelopes: SHA-256(lp(label) || identity)[0..8]. */

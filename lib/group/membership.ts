@@ -1,10 +1,11 @@
 // Group membership and key distribution as pure functions: (state, input) → (state, outgoing
 // control payloads, events). Control payloads travel inside the pairwise sessions, which
 // authenticate `from`. Every error leaves the caller's state untouched.
-import { fromHex, toHex, utf8ToBytes } from '../protocol/bytes.ts';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES } from '../protocol/constants.ts';
 import { defaultRng } from '../protocol/primitives.ts';
-import { ok, type Result, type Rng } from '../protocol/result.ts';
+import { ok, type Result } from '../result.ts';
+import type { Rng } from '../protocol/primitives.ts';
 import {
   GROUP_ID_BYTES,
   GROUP_STATE_FORMAT_VERSION,
@@ -49,7 +50,7 @@ function siteProblem(ctx: GroupSite): string | null {
 
 function rosterOf(state: Pick<GroupState, 'groupId' | 'site' | 'conversationId' | 'owner'>, members: readonly Member[]): Uint8Array {
   return rosterHash(
-    { groupId: fromHex(state.groupId), site: state.site, conversationId: state.conversationId, owner: fromHex(state.owner) },
+    { groupId: hexToBytes(state.groupId), site: state.site, conversationId: state.conversationId, owner: hexToBytes(state.owner) },
     members,
   );
 }
@@ -59,10 +60,10 @@ function newOwnChain(groupId: string, self: string, epoch: number, rng: Rng): Ow
   const chainKey = rng(32);
   if (chainKey.length !== 32) throw new RangeError('rng returned wrong length');
   return {
-    keyId: toHex(senderKeyId(fromHex(groupId), fromHex(self), sign.publicKey)),
-    signSecret: toHex(sign.secretKey),
-    signPublic: toHex(sign.publicKey),
-    chainKey: toHex(chainKey),
+    keyId: bytesToHex(senderKeyId(hexToBytes(groupId), hexToBytes(self), sign.publicKey)),
+    signSecret: bytesToHex(sign.secretKey),
+    signPublic: bytesToHex(sign.publicKey),
+    chainKey: bytesToHex(chainKey),
     next: 0,
     epoch,
     sent: [],
@@ -72,13 +73,13 @@ function newOwnChain(groupId: string, self: string, epoch: number, rng: Rng): Ow
 function senderKeyPayload(state: GroupState, own: OwnChain): Uint8Array {
   return encodeControl({
     kind: 'sender-key',
-    groupId: fromHex(state.groupId),
-    owner: fromHex(state.self),
+    groupId: hexToBytes(state.groupId),
+    owner: hexToBytes(state.self),
     chainEpoch: own.epoch,
-    signPublic: fromHex(own.signPublic),
-    chainKey: fromHex(own.chainKey),
+    signPublic: hexToBytes(own.signPublic),
+    chainKey: hexToBytes(own.chainKey),
     index: own.next,
-    proof: proveKeyPossession(fromHex(own.signSecret), fromHex(state.groupId), fromHex(state.self), fromHex(own.signPublic)),
+    proof: proveKeyPossession(hexToBytes(own.signSecret), hexToBytes(state.groupId), hexToBytes(state.self), hexToBytes(own.signPublic)),
   });
 }
 
@@ -116,11 +117,11 @@ export function createGroup(
 ): R {
   const problem = siteProblem(ctx);
   if (problem) return groupFail('bad-context', problem);
-  const selfHex = toHex(self.identity);
-  const roster = sortMembers([{ identity: selfHex, handle: self.handle }, ...members.map((m) => ({ identity: toHex(m.identity), handle: m.handle }))]);
+  const selfHex = bytesToHex(self.identity);
+  const roster = sortMembers([{ identity: selfHex, handle: self.handle }, ...members.map((m) => ({ identity: bytesToHex(m.identity), handle: m.handle }))]);
   const rp = rosterProblem(roster, selfHex, selfHex);
   if (rp) return groupFail('bad-members', rp);
-  const groupId = toHex(rng(GROUP_ID_BYTES));
+  const groupId = bytesToHex(rng(GROUP_ID_BYTES));
   if (groupId.length !== GROUP_ID_BYTES * 2) throw new RangeError('rng returned wrong length');
   const base = { groupId, site: ctx.site, conversationId: ctx.conversationId, owner: selfHex };
   const transcript = nextTranscript(INITIAL_TRANSCRIPT, 0, rosterOf(base, roster));
@@ -131,7 +132,7 @@ export function createGroup(
     self: selfHex,
     status: 'active',
     epoch: 0,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: [],
     joinedAt: 0,
     lastRemovalEpoch: 0,
@@ -153,10 +154,10 @@ export function createGroup(
 function welcomePayload(state: GroupState, previousTranscript: Uint8Array): Uint8Array {
   return encodeControl({
     kind: 'welcome',
-    groupId: fromHex(state.groupId),
+    groupId: hexToBytes(state.groupId),
     site: state.site,
     conversationId: state.conversationId,
-    owner: fromHex(state.owner),
+    owner: hexToBytes(state.owner),
     epoch: state.epoch,
     previousTranscript,
     lastRemovalEpoch: state.lastRemovalEpoch,
@@ -186,7 +187,7 @@ export function rotateSenderKey(state: GroupState, rng: Rng = defaultRng): R {
 /** Asks every member whose chain we lack to send it again (answered with their chain at its current index). */
 export function requestSenderKeys(state: GroupState): R {
   if (state.status !== 'active' && state.status !== 'invited') return groupFail('not-active', 'we are not in this group');
-  const payload = encodeControl({ kind: 'key-request', groupId: fromHex(state.groupId), epoch: state.epoch });
+  const payload = encodeControl({ kind: 'key-request', groupId: hexToBytes(state.groupId), epoch: state.epoch });
   return ok({ state, outgoing: missingSenderKeys(state).map((to) => ({ to, payload })), events: [] });
 }
 
@@ -198,7 +199,7 @@ export function missingSenderKeys(state: GroupState): string[] {
 /** We leave: secrets are wiped at once and every other member is told (the owner then removes us). */
 export function leaveGroup(state: GroupState): R {
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are not in this group');
-  const payload = encodeControl({ kind: 'leave', groupId: fromHex(state.groupId), epoch: state.epoch });
+  const payload = encodeControl({ kind: 'leave', groupId: hexToBytes(state.groupId), epoch: state.epoch });
   return ok({ state: wiped(state, 'left'), outgoing: others(state).map((to) => ({ to, payload })), events: [] });
 }
 
@@ -215,13 +216,13 @@ function applyCommit(state: GroupState, epoch: number, ops: readonly MembershipO
   if (removed.includes(state.self)) {
     return { state: { ...wiped(state, 'removed'), epoch, members }, outgoing: [], events: [{ type: 'removed', epoch }] };
   }
-  const transcript = nextTranscript(fromHex(state.transcript), epoch, rosterOf(state, members));
+  const transcript = nextTranscript(hexToBytes(state.transcript), epoch, rosterOf(state, members));
   const dropped = state.chains.filter((c) => removed.includes(c.owner));
   let next: GroupState = {
     ...state,
     epoch,
     members,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: remember(state.pastTranscripts, [{ epoch: state.epoch, transcript: state.transcript }], MAX_PAST_TRANSCRIPTS),
     lastRemovalEpoch: removed.length > 0 ? epoch : state.lastRemovalEpoch,
     chains: state.chains.filter((c) => !removed.includes(c.owner)),
@@ -255,10 +256,10 @@ export function commitMembership(state: GroupState, ops: readonly MembershipOp[]
   const applied = applyOps(state.members, state.owner, ops);
   if ('problem' in applied) return groupFail('bad-commit', applied.problem);
   const epoch = state.epoch + 1;
-  const commit = encodeControl({ kind: 'commit', groupId: fromHex(state.groupId), epoch, parentTranscript: fromHex(state.transcript), ops });
+  const commit = encodeControl({ kind: 'commit', groupId: hexToBytes(state.groupId), epoch, parentTranscript: hexToBytes(state.transcript), ops });
   const result = applyCommit(state, epoch, ops, applied.members, rng);
   const added = ops.filter((o) => o.op === 'add').map((o) => o.identity);
-  const welcome = welcomePayload(result.state, fromHex(state.transcript));
+  const welcome = welcomePayload(result.state, hexToBytes(state.transcript));
   const outgoing: GroupOutgoing[] = [
     ...others(state).map((to) => ({ to, payload: commit })),
     ...added.map((to) => ({ to, payload: welcome })),
@@ -268,17 +269,17 @@ export function commitMembership(state: GroupState, ops: readonly MembershipOp[]
 }
 
 export function addMembers(state: GroupState, members: readonly NewMember[], rng: Rng = defaultRng): R {
-  return commitMembership(state, members.map((m) => ({ op: 'add', identity: toHex(m.identity), handle: m.handle })), rng);
+  return commitMembership(state, members.map((m) => ({ op: 'add', identity: bytesToHex(m.identity), handle: m.handle })), rng);
 }
 
 export function removeMembers(state: GroupState, identities: readonly Uint8Array[], rng: Rng = defaultRng): R {
-  return commitMembership(state, identities.map((id) => ({ op: 'remove', identity: toHex(id) })), rng);
+  return commitMembership(state, identities.map((id) => ({ op: 'remove', identity: bytesToHex(id) })), rng);
 }
 
 // ──────────────────────────────────────────────────────────────────────────── receiving control
 
 function hold(state: GroupState, from: string, payload: Uint8Array, kind: string, epoch: number, now: number): GroupResult {
-  const entry = { from, payload: toHex(payload), at: now };
+  const entry = { from, payload: bytesToHex(payload), at: now };
   const pending = [...state.pending.filter((p) => p.payload !== entry.payload || p.from !== from), entry];
   const events: GroupEvent[] = [{ type: 'held', kind, epoch }];
   // Bounded: the oldest waiting payloads give way, and the caller hears about each one.
@@ -288,11 +289,11 @@ function hold(state: GroupState, from: string, payload: Uint8Array, kind: string
 }
 
 function onWelcome(state: GroupState | null, self: string, from: string, p: Extract<ControlPayload, { kind: 'welcome' }>, site: GroupSite): R {
-  const groupId = toHex(p.groupId);
+  const groupId = bytesToHex(p.groupId);
   if (state !== null && (state.status === 'active' || state.status === 'invited')) {
     return groupFail('duplicate-welcome', 'we are already in this group');
   }
-  if (toHex(p.owner) !== from) return groupFail('wrong-sender', 'a welcome must come from the group owner');
+  if (bytesToHex(p.owner) !== from) return groupFail('wrong-sender', 'a welcome must come from the group owner');
   if (p.site !== site.site || p.conversationId !== site.conversationId) {
     return groupFail('wrong-context', 'this welcome is for another conversation');
   }
@@ -309,7 +310,7 @@ function onWelcome(state: GroupState | null, self: string, from: string, p: Extr
     self,
     status: 'invited',
     epoch: p.epoch,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: [],
     joinedAt: p.epoch,
     lastRemovalEpoch: p.lastRemovalEpoch,
@@ -329,7 +330,7 @@ function onCommit(state: GroupState, from: string, p: Extract<ControlPayload, { 
   if (from !== state.owner) return groupFail('not-owner', 'a commit must come from the group owner');
   if (p.epoch <= state.epoch) return groupFail('stale-commit', `commit for epoch ${p.epoch}, we are at ${state.epoch}`);
   if (p.epoch > state.epoch + 1) return ok(hold(state, from, raw, 'commit', p.epoch, now));
-  if (toHex(p.parentTranscript) !== state.transcript) {
+  if (bytesToHex(p.parentTranscript) !== state.transcript) {
     return groupFail('fork', 'the owner committed on a different membership history than ours');
   }
   const applied = applyOps(state.members, state.owner, p.ops);
@@ -348,7 +349,7 @@ function addChain(state: GroupState, chain: SenderChain): GroupState {
 }
 
 function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'sender-key' }>, raw: Uint8Array, now: number): R {
-  if (toHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
+  if (bytesToHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
   if (from === state.self) return groupFail('own-key', 'a sender key claiming to be ours');
   if (!isValidSigningKey(p.signPublic)) return groupFail('bad-key', 'the signing key is not a valid Ed25519 key');
   if (!verifyKeyPossession(p.proof, p.groupId, p.owner, p.signPublic)) {
@@ -357,8 +358,8 @@ function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload,
   // From a later epoch the sender may be a member we have not heard of yet: judged once we get there.
   if (p.chainEpoch > state.epoch) return ok(hold(state, from, raw, 'sender-key', p.chainEpoch, now));
   if (!isMember(state.members, from)) return groupFail('not-member', 'a sender key from someone who is not in the group');
-  const keyId = toHex(senderKeyId(p.groupId, p.owner, p.signPublic));
-  const signPublic = toHex(p.signPublic);
+  const keyId = bytesToHex(senderKeyId(p.groupId, p.owner, p.signPublic));
+  const signPublic = bytesToHex(p.signPublic);
   if (state.chains.some((c) => c.keyId === keyId && c.owner === from)) {
     return groupFail('duplicate-distribution', 'we already have this sender key');
   }
@@ -377,7 +378,7 @@ function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload,
     owner: from,
     keyId,
     signPublic,
-    chainKey: toHex(p.chainKey),
+    chainKey: bytesToHex(p.chainKey),
     next: p.index,
     firstIndex: p.index,
     epoch: p.chainEpoch,
@@ -409,9 +410,9 @@ function handle(state: GroupState | null, self: string, from: string, raw: Uint8
   const decoded = decodeControl(raw);
   if (!decoded.ok) return groupFail('malformed', decoded.error.message);
   const p = decoded.value;
-  if (p.kind === 'welcome' && (state === null || state.groupId === toHex(p.groupId))) return onWelcome(state, self, from, p, site);
+  if (p.kind === 'welcome' && (state === null || state.groupId === bytesToHex(p.groupId))) return onWelcome(state, self, from, p, site);
   if (state === null) return groupFail('unknown-group', 'no group state for this payload yet', 'hold');
-  if (toHex(p.groupId) !== state.groupId) return groupFail('wrong-group', 'this payload is for another group');
+  if (bytesToHex(p.groupId) !== state.groupId) return groupFail('wrong-group', 'this payload is for another group');
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are no longer in this group');
   switch (p.kind) {
     case 'welcome':
@@ -437,7 +438,7 @@ function drainPending(result: GroupResult, rng: Rng): GroupResult {
     const waiting = state.pending;
     state = { ...state, pending: [] };
     for (const p of waiting) {
-      const r = handle(state, state.self, p.from, fromHex(p.payload), state, p.at, rng);
+      const r = handle(state, state.self, p.from, hexToBytes(p.payload), state, p.at, rng);
       if (!r.ok) {
         events.push({ type: 'pending-failed', from: p.from, code: r.error.code });
         continue;
@@ -467,7 +468,7 @@ export function receiveGroupControl(
   now: number,
   rng: Rng = defaultRng,
 ): R {
-  const r = handle(state, toHex(self), toHex(from), payload, site, now, rng);
+  const r = handle(state, bytesToHex(self), bytesToHex(from), payload, site, now, rng);
   if (!r.ok) return r;
   const moved = state !== null && r.value.state.epoch !== state.epoch;
   return ok(moved ? drainPending(r.value, rng) : r.value);

@@ -1,8 +1,8 @@
 // Versioned JSON-safe persistence of a group state, with a validating parser: stored state is read
 // back from extension storage and treated as hostile (types, lengths, bounds, cross-field rules).
 import { MAX_CONTEXT_STRING_BYTES } from '../protocol/constants.ts';
-import { utf8ToBytes } from '../protocol/bytes.ts';
-import { err, ok, type Result } from '../protocol/result.ts';
+import { utf8ToBytes } from '../bytes.ts';
+import { err, ok, type Result } from '../result.ts';
 import { MAX_COUNTER } from '../protocol/wire.ts';
 import {
   GROUP_ID_BYTES,

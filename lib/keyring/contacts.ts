@@ -16,9 +16,10 @@
  * - Storage: one sealed record per site (hidden storage key) + an index of sites; loaded lazily.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { bytesToBase64, isPlainObject } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { bytesToBase64, bytesToHex } from '../bytes.ts';
+import { isPlainObject } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
 import { invalid, LIMITS, RECORD_NAMES, STORAGE_KEYS, validateContactList, validateId, type Contact } from './schema.ts';
 

@@ -2,7 +2,7 @@
 export { Keyring, type KeyringOptions, type KeyringState, type ImportOutcome } from './keyring.ts';
 export { MemoryStore, type KeyValueStore } from './store.ts';
 export { shouldAutoLock, nextAutoLockCheck } from './auto-lock.ts';
-export type { KeyringError, BackupError, Result } from './result.ts';
+export type { KeyringError, BackupError, Result } from './errors.ts';
 export type { Contact, Settings, KeyHistoryEntry } from './schema.ts';
 export { DEFAULT_SETTINGS, CURRENT_SCHEMA } from './schema.ts';
 export type { ObserveStatus, SendPermission, UserOrigin } from './contacts.ts';

@@ -40,11 +40,13 @@
 import { shouldAutoLock, nextAutoLockCheck } from './auto-lock.ts';
 import { createBackup, decryptBackup, previewImport, type BackupPreview, type BackupPayload } from './backup.ts';
 import { ContactBook, isUserOrigin, type ObserveStatus, type SendPermission, type UserOrigin } from './contacts.ts';
-import { base64ToBytes, bytesEqual, bytesToBase64, isPlainObject, isSafeInt } from './encoding.ts';
+import { base64ToBytes, bytesToBase64, equalBytes } from '../bytes.ts';
+import { isPlainObject, isSafeInt } from './encoding.ts';
 import { migrate } from './migrations.ts';
 import { PlaintextCache, type CachedMessage, type CacheInput } from './plaintext-cache.ts';
 import { RecordIO } from './records.ts';
-import { corrupt, describeError, err, ok, type KeyringError, type Result } from './result.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, describeError, type KeyringError, type Result } from './errors.ts';
 import {
   CURRENT_SCHEMA,
   DEFAULT_SETTINGS,
@@ -379,7 +381,7 @@ export class Keyring {
       if (!root) return err({ code: 'not-initialized' });
       const cur = await openKeySlot(root.slot, current);
       if (!cur.ok) return cur;
-      const matches = bytesEqual(cur.value, u.dataKey);
+      const matches = equalBytes(cur.value, u.dataKey);
       cur.value.fill(0);
       if (!matches) return err({ code: 'wrong-passphrase' });
       const slot = await createKeySlot(u.dataKey, next, this.kdfParams, this.random);

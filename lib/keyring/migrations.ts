@@ -9,7 +9,8 @@
  */
 import { LIMITS, RECORD_NAMES, STORAGE_KEYS, validateContactList, validateSettingsV1, DEFAULT_SETTINGS, type Contact, type RootRecord } from './schema.ts';
 import { isPlainObject } from './encoding.ts';
-import { corrupt, ok, type Result } from './result.ts';
+import { ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
 
 interface MigrationStep {

@@ -21,9 +21,10 @@
  * the user clears the cache.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { isPlainObject, isSafeInt, utf8, utf8Length } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { bytesToHex, utf8Length, utf8ToBytes } from '../bytes.ts';
+import { isPlainObject, isSafeInt } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
 import { invalid, LIMITS, RECORD_NAMES, STORAGE_KEYS, validateId } from './schema.ts';
 
@@ -68,7 +69,7 @@ export interface CachedMessage {
 type Summary = [bytes: number, count: number, minUsed: number, minTime: number];
 
 export function digestOfWireText(text: string): string {
-  return bytesToHex(sha256(utf8(text)));
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 /** Accounting size of an entry: independent of lastUsed so touching never changes totals. */

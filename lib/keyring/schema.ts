@@ -12,7 +12,8 @@
  * only records whose format changed, so the 10,000-message cache is not re-encrypted on upgrade.
  */
 import { isPlainObject, isSafeInt } from './encoding.ts';
-import { corrupt, err, ok, type KeyringError, type Result } from './result.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type KeyringError, type Result } from './errors.ts';
 import { validateKeySlot, type KeySlot, type SealedRecord } from './vault.ts';
 
 export const CURRENT_SCHEMA = 2;

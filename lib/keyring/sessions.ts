@@ -7,8 +7,10 @@
  * putSession resolves only after the store acknowledged the write: the caller awaits it before
  * letting the ciphertext that depends on the new state leave the background.
  */
-import { isJsonSafe, isPlainObject, utf8Length } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { utf8Length } from '../bytes.ts';
+import { isJsonSafe, isPlainObject } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
 import { invalid, LIMITS, RECORD_NAMES, STORAGE_KEYS, validateId } from './schema.ts';
 

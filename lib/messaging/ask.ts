@@ -4,7 +4,7 @@
  * call is tried again after a short, growing wait, `attempts` times in all. null means no answer
  * (callers degrade and try later). Nothing is logged: message contents never reach a page's console.
  */
-import type { Result } from './result';
+import type { Result } from './errors.ts';
 
 export interface AskOptions {
   attempts?: number;

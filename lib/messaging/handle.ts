@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { allowedRoles, requiresNoTab, requiresTab, schemas, type MessageType } from './protocol';
-import { fail, type Result } from './result';
+import { fail } from '../result.ts';
+import type { Result } from './errors.ts';
 import { classifySender, type RawSender, type SenderRole } from './sender';
 
 export interface HandlerContext {

@@ -4,7 +4,8 @@ import type { VeilProtocol } from './protocol';
 export { guardHandler, type HandlerContext } from './handle';
 export { schemas, allowedRoles, type VeilProtocol, type MessageType } from './protocol';
 export { classifySender, originOf, type RawSender, type SenderRole } from './sender';
-export { ok, fail, type Result, type VeilError, type VeilErrorCode } from './result';
+export { ok, fail } from '../result.ts';
+export type { Result, VeilError, VeilErrorCode } from './errors.ts';
 export { askBackground, type AskOptions } from './ask';
 
 /** One messenger for all contexts; logging off so message contents never reach consoles. */

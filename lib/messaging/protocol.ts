@@ -6,7 +6,7 @@
  *   extension-page  — Veil's own pages: popup/options (no tab) and frames inside a tab (tabId set)
  */
 import * as v from 'valibot';
-import type { Result } from './result';
+import type { Result } from './errors.ts';
 import type { PostOutcome } from '../chat/delivery';
 import type { SenderRole } from './sender';
 import type {

@@ -1,7 +1,7 @@
 // Conversation state machine: pure functions from (state, input) to (new state, outgoing wire
 // messages, events). It never makes trust decisions: events expose the peer's identity key and
 // the keyring decides (TOFU, key change). Every error result leaves the caller's state untouched.
-import { concatBytes, compareBytes, decodeUtf8, equalBytes, fromHex, toHex, utf8ToBytes } from './bytes.ts';
+import { bytesToHex, compareBytes, concatBytes, decodeUtf8, equalBytes, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES, MAX_OWN_PREKEYS, PROTOCOL_VERSION } from './constants.ts';
 import {
   commitRef,
@@ -29,7 +29,8 @@ import {
   type RatchetError,
   type RatchetState,
 } from './ratchet.ts';
-import { err, ok, type Result, type Rng } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
+import type { Rng } from './primitives.ts';
 import { safetyNumber } from './safety-number.ts';
 import { sasFromBytes, type Sas } from './sas.ts';
 import {
@@ -196,11 +197,11 @@ function rememberCommit(list: readonly string[], commitHex: string): string[] {
 }
 
 function adPrefix(sessionIdHex: string): Uint8Array {
-  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), fromHex(sessionIdHex));
+  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), hexToBytes(sessionIdHex));
 }
 
 function sessionInfo(state: ConversationState, identity: Identity, s: Session): SessionInfo {
-  const peerIdentity = fromHex(s.peerIdentity);
+  const peerIdentity = hexToBytes(s.peerIdentity);
   return {
     sessionId: s.id,
     role: s.role,
@@ -208,7 +209,7 @@ function sessionInfo(state: ConversationState, identity: Identity, s: Session): 
     peerIdentity,
     safetyNumber: () =>
       safetyNumber({ publicKey: identity.publicKey, handle: state.ctx.selfHandle }, { publicKey: peerIdentity, handle: state.ctx.peerHandle }),
-    sas: s.origin === 'interactive' ? sasFromBytes(fromHex(s.sas)) : null,
+    sas: s.origin === 'interactive' ? sasFromBytes(hexToBytes(s.sas)) : null,
   };
 }
 
@@ -229,14 +230,14 @@ function buildSession(
   awaitingPrekeyReply: boolean,
 ): Session {
   return {
-    id: toHex(secrets.sessionId),
+    id: bytesToHex(secrets.sessionId),
     role,
     origin,
-    peerIdentity: toHex(peerIdentity),
-    selfIdentity: toHex(selfIdentity),
-    transcriptHash: toHex(secrets.transcriptHash),
-    sas: toHex(secrets.sas),
-    mediaRoot: toHex(secrets.mediaRoot),
+    peerIdentity: bytesToHex(peerIdentity),
+    selfIdentity: bytesToHex(selfIdentity),
+    transcriptHash: bytesToHex(secrets.transcriptHash),
+    sas: bytesToHex(secrets.sas),
+    mediaRoot: bytesToHex(secrets.mediaRoot),
     confirmed,
     ratchet,
     prekeyEphemeral,
@@ -254,11 +255,11 @@ export function startKeyAgreement(
 ): Result<{ state: ConversationState; outgoing: Uint8Array[] }, ConversationError> {
   const eph = generateX25519(rng);
   const commit = computeCommit(eph.publicKey, identity.publicKey);
-  const commitHex = toHex(commit);
+  const commitHex = bytesToHex(commit);
   return ok({
     state: {
       ...state,
-      handshake: { stage: 'commit-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), commit: commitHex },
+      handshake: { stage: 'commit-sent', ephemeralSecret: bytesToHex(eph.secretKey), ephemeralPublic: bytesToHex(eph.publicKey), commit: commitHex },
       handledCommits: rememberCommit(state.handledCommits, commitHex),
     },
     outgoing: [encodeWireMessage({ type: 'commit', commit })],
@@ -266,7 +267,7 @@ export function startKeyAgreement(
 }
 
 function onCommit(state: ConversationState, identity: Identity, commit: Uint8Array, rng: Rng): Result<ReceiveResult, ConversationError> {
-  const commitHex = toHex(commit);
+  const commitHex = bytesToHex(commit);
   const hs = state.handshake;
   if (hs?.stage === 'commit-sent' && hs.commit === commitHex) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
@@ -275,7 +276,7 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   // Simultaneous start: the larger commitment stays initiator; the other side becomes responder.
-  if (hs?.stage === 'commit-sent' && compareBytes(fromHex(hs.commit), commit) > 0) {
+  if (hs?.stage === 'commit-sent' && compareBytes(hexToBytes(hs.commit), commit) > 0) {
     return ok({
       state: { ...state, handledCommits: rememberCommit(state.handledCommits, commitHex) },
       outgoing: [],
@@ -286,7 +287,7 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
   return ok({
     state: {
       ...state,
-      handshake: { stage: 'reply-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), peerCommit: commitHex },
+      handshake: { stage: 'reply-sent', ephemeralSecret: bytesToHex(eph.secretKey), ephemeralPublic: bytesToHex(eph.publicKey), peerCommit: commitHex },
       handledCommits: rememberCommit(state.handledCommits, commitHex),
     },
     outgoing: [encodeWireMessage({ type: 'reply', commitRef: commitRef(commit), ephemeral: eph.publicKey, identity: identity.publicKey })],
@@ -300,12 +301,12 @@ function onReply(
   msg: Extract<WireMessage, { type: 'reply' }>,
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
-  if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(fromHex(hs.commit)), msg.commitRef)) {
+  if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(hexToBytes(hs.commit)), msg.commitRef)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = fromHex(hs.ephemeralSecret);
-  const ephPublic = fromHex(hs.ephemeralPublic);
+  const ephSecret = hexToBytes(hs.ephemeralSecret);
+  const ephPublic = hexToBytes(hs.ephemeralPublic);
   const shared = tripleDh('initiator', identity, ephSecret, msg.identity, msg.ephemeral);
   if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
   const keys: AgreementKeys = {
@@ -339,7 +340,7 @@ function encryptContent(
   const padded = pad(content, type);
   if (!padded.ok) return fail('too-long', padded.error.message);
   const encodeHeader = session.awaitingPrekeyReply
-    ? (h: RatchetHeader) => encodePrekeyMessageHeader(fromHex(session.selfIdentity), fromHex(session.prekeyEphemeral as string), h)
+    ? (h: RatchetHeader) => encodePrekeyMessageHeader(hexToBytes(session.selfIdentity), hexToBytes(session.prekeyEphemeral as string), h)
     : encodeRatchetHeader;
   const res = ratchetEncrypt(session.ratchet, padded.value, adPrefix(session.id), encodeHeader);
   if (!res.ok) {
@@ -358,12 +359,12 @@ function onReveal(
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
   const commit = computeCommit(msg.ephemeral, msg.identity);
-  if (hs?.stage !== 'reply-sent' || hs.peerCommit !== toHex(commit)) {
+  if (hs?.stage !== 'reply-sent' || hs.peerCommit !== bytesToHex(commit)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = fromHex(hs.ephemeralSecret);
-  const ephPublic = fromHex(hs.ephemeralPublic);
+  const ephSecret = hexToBytes(hs.ephemeralSecret);
+  const ephPublic = hexToBytes(hs.ephemeralPublic);
   const shared = tripleDh('responder', identity, ephSecret, msg.identity, msg.ephemeral);
   if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
   const keys: AgreementKeys = {
@@ -417,7 +418,7 @@ function decodeBody(plaintext: Uint8Array): Result<Body, ConversationError> {
 function bodyEvents(session: Session, body: Body): ConversationEvent[] {
   if (body.type === 'text') return [{ type: 'message', sessionId: session.id, text: body.text }];
   if (body.type === 'group-control') {
-    return [{ type: 'group-control', sessionId: session.id, peerIdentity: fromHex(session.peerIdentity), payload: body.payload }];
+    return [{ type: 'group-control', sessionId: session.id, peerIdentity: hexToBytes(session.peerIdentity), payload: body.payload }];
   }
   return [];
 }
@@ -485,7 +486,7 @@ export function createPrekeyBundle(
   rng: Rng = defaultRng,
 ): { state: ConversationState; wire: Uint8Array } {
   const { pair, wire } = createSignedPrekey(identity, rng);
-  const prekeys = [...state.prekeys, { secretKey: toHex(pair.secretKey), publicKey: toHex(pair.publicKey) }].slice(-MAX_OWN_PREKEYS);
+  const prekeys = [...state.prekeys, { secretKey: bytesToHex(pair.secretKey), publicKey: bytesToHex(pair.publicKey) }].slice(-MAX_OWN_PREKEYS);
   return { state: { ...state, prekeys }, wire };
 }
 
@@ -516,7 +517,7 @@ export function startFromPrekeyBundle(
   const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'initiator', keys));
   const ratchet = initRatchetSender(secrets.rootKey, b.prekey, rng);
   if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
-  const session = buildSession(secrets, 'initiator', 'prekey', identity.publicKey, b.identity, ratchet.value, false, toHex(eph.publicKey), true);
+  const session = buildSession(secrets, 'initiator', 'prekey', identity.publicKey, b.identity, ratchet.value, false, bytesToHex(eph.publicKey), true);
   const next: ConversationState = { ...state, session, previousSession: state.session ?? state.previousSession };
   return ok({ state: next, info: sessionInfo(state, identity, session) });
 }
@@ -529,7 +530,7 @@ function onPrekeyMessage(
   rng: Rng,
 ): Result<ReceiveResult, ConversationError> {
   if (equalBytes(msg.identity, identity.publicKey)) return fail('own-message', 'this is one of our own messages');
-  const ephHex = toHex(msg.ephemeral);
+  const ephHex = bytesToHex(msg.ephemeral);
   // Later prekey messages of a session we already have: ordinary ratchet decryption.
   const known = (['session', 'pendingSession', 'previousSession'] as const).filter((s) => state[s]?.prekeyEphemeral === ephHex);
   if (known.length > 0) return onRatchet(state, identity, msg, now, rng, known);
@@ -537,7 +538,7 @@ function onPrekeyMessage(
     return fail('replay', 'this offline-start message was already used');
   }
   for (const pk of state.prekeys) {
-    const pair = { secretKey: fromHex(pk.secretKey), publicKey: fromHex(pk.publicKey) };
+    const pair = { secretKey: hexToBytes(pk.secretKey), publicKey: hexToBytes(pk.publicKey) };
     const shared = tripleDh('responder', identity, pair.secretKey, msg.identity, msg.ephemeral);
     if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
     const keys: AgreementKeys = {
@@ -548,7 +549,7 @@ function onPrekeyMessage(
     };
     const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'responder', keys));
     const ratchet = initRatchetReceiver(secrets.rootKey, pair);
-    const res = ratchetDecrypt(ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(toHex(secrets.sessionId)), now, rng);
+    const res = ratchetDecrypt(ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(bytesToHex(secrets.sessionId)), now, rng);
     if (!res.ok) continue;
     const body = decodeBody(res.value.plaintext);
     if (!body.ok) return body;
@@ -558,7 +559,7 @@ function onPrekeyMessage(
     const ours = state.session;
     let next: ConversationState;
     // Both started offline at once: the session with the larger initiator ephemeral wins on both sides.
-    if (ours?.awaitingPrekeyReply && ours.prekeyEphemeral !== null && compareBytes(fromHex(ours.prekeyEphemeral), msg.ephemeral) > 0) {
+    if (ours?.awaitingPrekeyReply && ours.prekeyEphemeral !== null && compareBytes(hexToBytes(ours.prekeyEphemeral), msg.ephemeral) > 0) {
       next = { ...state, previousSession: fresh, seenPrekeyEphemerals: seen };
       events.push({ type: 'ignored', reason: 'superseded-session' });
     } else {

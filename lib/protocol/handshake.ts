@@ -1,7 +1,8 @@
 // Key agreement shared by the interactive handshake (commit / reply / reveal) and the offline
 // start: triple DH over identity and ephemeral keys, a transcript hash that binds the context,
 // and one key schedule. Message authentication is by MAC only (deniable: no signatures).
-import { concatBytes, lpString, utf8ToBytes } from './bytes.ts';
+import { concatBytes, utf8ToBytes } from '../bytes.ts';
+import { lpString } from './bytes.ts';
 import { LABELS, PROTOCOL_VERSION } from './constants.ts';
 import { identityPublicToDh, type Identity } from './identity.ts';
 import { dh, hkdfExpand, hkdfExtract, hmacSha256, sha256 } from './primitives.ts';

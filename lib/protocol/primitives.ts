@@ -4,12 +4,13 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { expand, extract, hkdf } from '@noble/hashes/hkdf.js';
-import { randomBytes } from '@noble/hashes/utils.js';
-import { utf8ToBytes } from './bytes.ts';
-import type { Rng } from './result.ts';
+import { randomBytes, utf8ToBytes } from '../bytes.ts';
 import { LABELS } from './constants.ts';
 
 export { ed25519, x25519, sha256, sha512 };
+
+/** Source of random bytes; injectable so vectors and tests are deterministic. */
+export type Rng = (length: number) => Uint8Array;
 
 export const defaultRng: Rng = (n) => randomBytes(n);
 

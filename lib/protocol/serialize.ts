@@ -3,7 +3,7 @@
 import { MAX_OWN_PREKEYS, MAX_PAST_REMOTE_KEYS, MAX_SEEN_PREKEY_EPHEMERALS, MAX_STORED_SKIPPED_KEYS } from './constants.ts';
 import { CONVERSATION_FORMAT_VERSION, MAX_HANDLED_COMMITS, type ConversationState, type Handshake, type Session } from './conversation.ts';
 import type { RatchetState, SkippedKey } from './ratchet.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 import { MAX_COUNTER } from './wire.ts';
 
 export interface ConversationParseError {

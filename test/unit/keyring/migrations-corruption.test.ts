@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Keyring, type Contact } from '../../../lib/keyring/index.ts';
-import { bytesToBase64 } from '../../../lib/keyring/encoding.ts';
+import { bytesToBase64 } from '../../../lib/bytes.ts';
 import { fingerprintOf } from '../../../lib/keyring/contacts.ts';
 import { RecordIO } from '../../../lib/keyring/records.ts';
 import { RECORD_NAMES, STORAGE_KEYS } from '../../../lib/keyring/schema.ts';

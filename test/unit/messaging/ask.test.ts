@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { askBackground } from '../../../lib/messaging/ask.ts';
-import { ok, type Result } from '../../../lib/messaging/result.ts';
+import { ok } from '../../../lib/result.ts';
+import type { Result } from '../../../lib/messaging/errors.ts';
 
 describe('askBackground: calls to the background never throw', () => {
   it('returns the answer; a rejected call (background restarting) is tried again after a wait', async () => {
