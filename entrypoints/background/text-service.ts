@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { TextEngine } from '../../lib/chat/engine';
 import { TokenStore } from '../../lib/chat/tokens';
-import { deliverTexts, type DeliveryResult, type PostAttempt } from '../../lib/chat/delivery';
+import { deliverTexts, type DeliveryResult, type PostAttempt } from '../../lib/messaging/delivery';
 import type { PageContext, Post } from '../../lib/chat/types';
 import type { KeyValueStore } from '../../lib/keyring';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';

@@ -6,7 +6,7 @@
  */
 import type { EditorKind } from '../../lib/sites/profiles';
 import type { VeilErrorCode } from '../../lib/messaging';
-import type { PostOutcome } from '../../lib/chat/delivery';
+import type { PostOutcome } from '../../lib/messaging/delivery';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
 import { editorText, hasVeilText, normalizeEditorText } from './text';

@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot';
 import type { Result } from './errors.ts';
-import type { PostOutcome } from '../chat/delivery';
+import type { PostOutcome } from './delivery.ts';
 import type { SenderRole } from './sender';
 import type {
   BackupPreviewView,

@@ -1,6 +1,6 @@
 /** Delivery of armored texts to the page: retried, resumed after what went out, never dropped silently. */
 import { describe, expect, it } from 'vitest';
-import { deliverTexts, type PostAttempt, type PostOutcome } from '../../../lib/chat/delivery';
+import { deliverTexts, type PostAttempt, type PostOutcome } from '../../../lib/messaging/delivery';
 import { fail, ok } from '../../../lib/result';
 import type { Result } from '../../../lib/messaging/errors';
 
