@@ -12,11 +12,10 @@ import { browser } from 'wxt/browser';
 import { deriveCallMaterial, IssuedCallIds, type IssueDecision } from '../../lib/calls/call-keys';
 import { callIdFromSides } from '../../lib/calls/sdp';
 import { reportSignature, type CallReport } from '../../lib/calls/status';
-import { loadMeta, loadPeer } from '../../lib/chat/records';
 import type { PageContext } from '../../lib/chat/types';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
 import type { CallView } from '../../lib/messaging/views';
-import { getKeyring } from './keyring-instance';
+import { getConversations, getKeyring } from './keyring-instance';
 import { isOriginEnabled } from './site-access';
 
 const PAGES_KEY = 'veil.pages';
@@ -118,25 +117,6 @@ async function pageOf(role: SenderRole): Promise<Result<PageContext>> {
   return ok(page);
 }
 
-/**
- * The conversation state of the tab's peer. The page's peer handle first, then the last peer a
- * key agreement ran with in this conversation (a video page may name its partner differently).
- */
-async function sessionFor(page: PageContext) {
-  const kr = await getKeyring();
-  const candidates: string[] = [];
-  if (page.peerHandle) candidates.push(page.peerHandle);
-  const meta = await loadMeta(kr, page.site, page.conversationId);
-  if (!meta.ok) return meta;
-  if (meta.value.lastPeer && !candidates.includes(meta.value.lastPeer)) candidates.push(meta.value.lastPeer);
-  for (const peer of candidates) {
-    const rec = await loadPeer(kr, page.site, page.conversationId, peer);
-    if (!rec.ok) return rec;
-    if (rec.value?.state.session?.confirmed) return { ok: true as const, value: { peer, state: rec.value.state } };
-  }
-  return { ok: true as const, value: null };
-}
-
 function toView(rec: CallRecord, now: number): CallView {
   const r = rec.report;
   return {
@@ -176,7 +156,8 @@ export function registerCallHandlers(ctx: HandlerContext): void {
       if (!page.ok) return page;
       const id = callIdFromSides({ fingerprints: data.local, ice: data.localIce }, { fingerprints: data.remote, ice: data.remoteIce });
       if (!id.ok) return fail('invalid-message', id.error.message);
-      const found = await sessionFor(page.value);
+      const store = await getConversations();
+      const found = await store.confirmedSession(page.value, page.value.peerHandle);
       if (!found.ok) return fail(found.error.code === 'locked' ? 'locked' : 'storage', found.error.message);
       await calls.upsert(page.value.tabId, data.callRef, { callId: id.value, ended: false });
       if (found.value === null) return fail('no-session', 'No encrypted chat session with this person yet.');

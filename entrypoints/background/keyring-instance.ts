@@ -3,6 +3,7 @@
  * opens it again; the keyring resumes from storage.session while it has not auto-locked.
  */
 import { browser } from 'wxt/browser';
+import { ConversationStore } from '../../lib/chat/store';
 import { Keyring, type KeyValueStore } from '../../lib/keyring';
 
 function adapt(area: {
@@ -30,4 +31,13 @@ export function getKeyring(): Promise<Keyring> {
     return r.value;
   })();
   return opening;
+}
+
+let conversations: Promise<ConversationStore> | null = null;
+
+/** The one conversation store, over the one keyring (rejects as getKeyring does). */
+export function getConversations(): Promise<ConversationStore> {
+  conversations ??= getKeyring().then((kr) => new ConversationStore(kr));
+  conversations.catch(() => (conversations = null));
+  return conversations;
 }

@@ -9,7 +9,7 @@
  */
 import { bytesToHex, base64ToBytes, randomBytes } from '../../lib/bytes.ts';
 import { browser } from 'wxt/browser';
-import type { Contact, Keyring, KeyringError, SessionRef } from '../../lib/keyring';
+import type { Contact, Keyring, KeyringError } from '../../lib/keyring';
 import type { BackupPreview } from '../../lib/keyring/backup';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
 import type { SettingsView } from '../../lib/messaging/protocol';
@@ -24,8 +24,8 @@ import {
   serializeIdentity,
   type Identity,
 } from '../../lib/protocol';
-import { loadPeer } from '../../lib/chat/records';
-import { getKeyring } from './keyring-instance';
+import type { ConversationStore } from '../../lib/chat/store';
+import { getConversations, getKeyring } from './keyring-instance';
 
 export const AUTO_LOCK_ALARM = 'veil-auto-lock';
 const USER = { origin: 'user' } as const;
@@ -43,6 +43,8 @@ export interface AlarmsLike {
 
 export interface KeyringServiceDeps {
   getKeyring: () => Promise<Keyring>;
+  /** The conversation store: verification needs a session to know our own handle. */
+  getConversations: () => Promise<ConversationStore>;
   alarms: AlarmsLike;
   now?: () => number;
   /** Called after the keyring locked itself (auto-lock), e.g. to tell tabs to rescan. */
@@ -213,19 +215,15 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
   }
 
   /** Finds a stored session with this contact whose peer key is the contact's current key. */
-  async function sessionFor(kr: Keyring, identity: Identity, contact: Contact, contactKey: Uint8Array) {
-    const refs = await kr.listSessions();
-    if (!refs.ok) return null;
-    const keyHex = bytesToHex(contactKey);
+  async function sessionFor(identity: Identity, contact: { site: string; handle: string; key: Uint8Array }) {
+    const sessions = await (await deps.getConversations()).sessionsWith(contact);
+    if (!sessions.ok) return null;
+    const keyHex = bytesToHex(contact.key);
     let best: { selfHandle: string; sas: string | null } | null = null;
-    for (const ref of refs.value.filter((r: SessionRef) => r.site === contact.site && r.peer === contact.handle)) {
-      // Session records are the text engine's (lib/chat/records): protocol state plus UI summary.
-      const rec = await loadPeer(kr, ref.site, ref.conversation, ref.peer);
-      if (!rec.ok || !rec.value) continue;
-      const state = rec.value.state;
-      const info = activeSessionInfo(state, identity);
+    for (const { record } of sessions.value) {
+      const info = activeSessionInfo(record.state, identity);
       if (!info || bytesToHex(info.peerIdentity) !== keyHex) continue;
-      const candidate = { selfHandle: state.ctx.selfHandle, sas: info.sas?.text ?? null };
+      const candidate = { selfHandle: record.state.ctx.selfHandle, sas: info.sas?.text ?? null };
       // Prefer a session with a SAS (interactive start) over an offline-start one.
       if (!best || (best.sas === null && candidate.sas !== null)) best = candidate;
     }
@@ -244,7 +242,7 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     if (!key) return fail('internal', 'This contact’s stored key could not be read. Nothing was deleted.');
     // The safety number covers both handles, and only a conversation knows our own handle on
     // this site. Without one we show no number rather than one the peer could never match.
-    const session = await sessionFor(kr, id.value, contact, key);
+    const session = await sessionFor(id.value, { site: contact.site, handle: contact.handle, key });
     if (!session) {
       return fail('not-found', `No conversation with ${handle} on ${site} uses this key yet: open a chat with them to compare safety numbers.`);
     }
@@ -424,7 +422,7 @@ export type KeyringService = ReturnType<typeof createKeyringService>;
  * background's main() (event listeners must exist before the first event after a restart).
  */
 export function registerKeyringHandlers(ctx: HandlerContext, opts: { onLocked?: () => void } = {}): KeyringService {
-  const service = createKeyringService(ctx, { getKeyring, alarms: browser.alarms, onLocked: opts.onLocked });
+  const service = createKeyringService(ctx, { getKeyring, getConversations, alarms: browser.alarms, onLocked: opts.onLocked });
   const h = service.handlers;
   messenger.onMessage('keyring:state', h['keyring:state']);
   messenger.onMessage('keyring:create', h['keyring:create']);

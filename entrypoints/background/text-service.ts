@@ -12,7 +12,7 @@ import type { KeyValueStore } from '../../lib/keyring';
 import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
 import type { TabView } from '../../lib/messaging/views';
 import { knownSiteFor } from '../../lib/sites/match';
-import { getKeyring } from './keyring-instance';
+import { getConversations, getKeyring } from './keyring-instance';
 import { isOriginEnabled } from './site-access';
 
 const PAGES_KEY = 'veil.pages';
@@ -51,7 +51,9 @@ const pages = {
 
 let engine: Promise<TextEngine> | null = null;
 function getEngine(): Promise<TextEngine> {
-  engine ??= getKeyring().then((keyring) => new TextEngine({ keyring, tokens: new TokenStore(sessionArea), inviteUrl: INVITE_URL }));
+  engine ??= Promise.all([getKeyring(), getConversations()]).then(
+    ([keyring, conversations]) => new TextEngine({ keyring, conversations, tokens: new TokenStore(sessionArea), inviteUrl: INVITE_URL }),
+  );
   engine.catch(() => (engine = null));
   return engine;
 }

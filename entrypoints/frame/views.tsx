@@ -55,7 +55,6 @@ export function MessageFrame({ token, style }: { token: string; style: FrameStyl
 const STATUS_WORDS: Record<ComposeView['conversation']['status'], string> = {
   none: 'not encrypted yet',
   'query-sent': 'waiting for the other person to accept',
-  'awaiting-accept': 'they asked to start encryption',
   handshaking: 'exchanging keys…',
   established: 'encrypted',
   'blocked-key-change': 'blocked: key changed',

@@ -25,7 +25,9 @@
  *   markVerified(site, handle, fingerprint, { origin: 'user' })
  *   getSession(ref) / putSession(ref, state) / deleteSession(ref) / listSessions()
  *     putSession resolves after the write is acknowledged: await it before sending.
- *   cachePut(input) / cacheGet({ digest } | { wireText }) / forgetConversation(site, conversation)
+ *   getConversation(ref) / putConversation(ref, value) / deleteConversation(ref) / listConversations()
+ *     one opaque record per (site, conversation), whoever the peers are
+ *   cachePut(input) / cacheGet({ digest }) / forgetConversation(site, conversation)
  *   applyRetention() / clearCache({ origin: 'user' })
  *   exportBackup(passphrase, { origin: 'user' }) -> file text
  *   previewBackup(text, passphrase) -> BackupPreview   (show it to the user)
@@ -50,6 +52,7 @@ import { corrupt, describeError, type KeyringError, type Result } from './errors
 import {
   CURRENT_SCHEMA,
   DEFAULT_SETTINGS,
+  READABLE,
   RECORD_NAMES,
   ROOT_FORMAT,
   SESSION_KEYS,
@@ -60,7 +63,7 @@ import {
   type RootRecord,
   type Settings,
 } from './schema.ts';
-import { IdentityStore, SessionStore, type SessionRef } from './sessions.ts';
+import { CONVERSATION_KIND, IdentityStore, KeyedRecords, SESSION_KIND, type ConversationRef, type SessionRef } from './sessions.ts';
 import { storeGet, storeRemove, storeSet, type KeyValueStore } from './store.ts';
 import {
   createKeySlot,
@@ -92,7 +95,8 @@ interface Unlocked {
   settings: Settings;
   identity: IdentityStore;
   contacts: ContactBook;
-  sessions: SessionStore;
+  sessions: KeyedRecords<SessionRef>;
+  conversations: KeyedRecords<ConversationRef>;
   cache: PlaintextCache;
   lastActivity: number;
   lastPersistedActivity: number;
@@ -113,6 +117,7 @@ const FIXED_RECORD_KEYS = [
   STORAGE_KEYS.contactsV1,
   STORAGE_KEYS.contactsIndex,
   STORAGE_KEYS.sessionsIndex,
+  STORAGE_KEYS.conversationsIndex,
   STORAGE_KEYS.cacheIndex,
 ];
 
@@ -258,7 +263,7 @@ export class Keyring {
   private async activate(dataKey: Uint8Array, lastActivity: number): Promise<Result<Unlocked>> {
     const root = this.root;
     if (!root) return err({ code: 'not-initialized' });
-    const check = openRecord(dataKey, RECORD_NAMES.keyCheck, root.check, [1, 2]);
+    const check = openRecord(dataKey, RECORD_NAMES.keyCheck, root.check, READABLE.keyCheck);
     if (!check.ok || check.value.value !== keyCheckValue()) {
       dataKey.fill(0);
       return err({ code: 'wrong-passphrase' });
@@ -272,7 +277,7 @@ export class Keyring {
     const migrated = await migrate(root, io, CURRENT_SCHEMA);
     if (!migrated.ok) return fail(migrated);
     this.root = migrated.value;
-    const s = await io.read(STORAGE_KEYS.settings, RECORD_NAMES.settings, [2]);
+    const s = await io.read(STORAGE_KEYS.settings, RECORD_NAMES.settings, READABLE.settings);
     if (!s.ok) return fail(s);
     let settings = DEFAULT_SETTINGS;
     if (s.value) {
@@ -289,7 +294,8 @@ export class Keyring {
       settings,
       identity: new IdentityStore(io),
       contacts: new ContactBook(io),
-      sessions: new SessionStore(io),
+      sessions: new KeyedRecords(io, SESSION_KIND),
+      conversations: new KeyedRecords(io, CONVERSATION_KIND),
       cache,
       lastActivity,
       lastPersistedActivity: lastActivity,
@@ -454,6 +460,27 @@ export class Keyring {
     });
   }
 
+  /** The record kept for a whole conversation (opaque JSON), or null if none yet. */
+  getConversation(ref: ConversationRef): Promise<Result<unknown>> {
+    return this.withUnlocked((u) => u.conversations.get(ref));
+  }
+
+  /** Resolves only after the record is durably written. */
+  putConversation(ref: ConversationRef, value: unknown): Promise<Result<void>> {
+    return this.withUnlocked((u) => u.conversations.put(ref, value));
+  }
+
+  deleteConversation(ref: ConversationRef): Promise<Result<void>> {
+    return this.withUnlocked((u) => u.conversations.delete(ref));
+  }
+
+  listConversations(): Promise<Result<ConversationRef[]>> {
+    return this.withUnlocked(async (u) => {
+      const r = await u.conversations.list();
+      return r.ok ? ok(r.value.map((x) => ({ ...x }))) : r;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Contacts
 
@@ -485,14 +512,11 @@ export class Keyring {
   // Plaintext cache
 
   /** Caches a sent or received message; `time` defaults to now. Evicts LRU entries over the cap. */
-  cachePut(input: Omit<CacheInput, 'time'> & { time?: number }): Promise<Result<CachedMessage>> {
-    return this.withUnlocked((u) => {
-      const now = this.now();
-      return u.cache.put({ ...input, time: input.time ?? now }, now, u.settings.cacheMaxBytes);
-    });
+  cachePut(input: CacheInput): Promise<Result<CachedMessage>> {
+    return this.withUnlocked((u) => u.cache.put(input, this.now(), u.settings.cacheMaxBytes));
   }
 
-  cacheGet(query: { digest: string } | { wireText: string }): Promise<Result<CachedMessage | null>> {
+  cacheGet(query: { digest: string }): Promise<Result<CachedMessage | null>> {
     return this.withUnlocked((u) => u.cache.get(query, this.now()));
   }
 

@@ -21,7 +21,6 @@ export async function activeWebTab(): Promise<ActiveTab | null> {
 const STATUS_TEXT: Record<ConversationView['status'], string> = {
   none: 'Not encrypted',
   'query-sent': 'Waiting for the other person to accept',
-  'awaiting-accept': 'They asked to start encryption',
   handshaking: 'Exchanging keys…',
   established: 'Encrypted',
   'blocked-key-change': 'Blocked: their key changed',

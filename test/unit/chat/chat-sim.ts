@@ -5,6 +5,7 @@
  */
 import { MemoryStore, Keyring } from '../../../lib/keyring';
 import { TextEngine } from '../../../lib/chat/engine';
+import { ConversationStore } from '../../../lib/chat/store';
 import { TokenStore } from '../../../lib/chat/tokens';
 import type { PageContext, Post } from '../../../lib/chat/types';
 import type { FoundResult } from '../../../lib/messaging/views';
@@ -44,6 +45,7 @@ export class Person {
     this.keyring = kr.value;
     this.engine = new TextEngine({
       keyring: this.keyring,
+      conversations: new ConversationStore(this.keyring),
       tokens: new TokenStore(this.session),
       now: () => this.clock.now,
       inviteUrl: 'https://veil.example/get',

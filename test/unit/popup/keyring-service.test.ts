@@ -1,4 +1,4 @@
-import { savePeer } from '../../../lib/chat/records';
+import { ConversationStore } from '../../../lib/chat/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { AUTO_LOCK_ALARM, createKeyringService, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
@@ -46,7 +46,8 @@ async function setup(): Promise<Env> {
     return kr;
   };
   const env: Env = { clock, keyring, locked: 0, service: undefined as unknown as KeyringService };
-  env.service = createKeyringService(ctx, { getKeyring: keyring, alarms: fakeBrowser.alarms, now: clock.now, onLocked: () => env.locked++ });
+  const getConversations = async () => new ConversationStore(await keyring());
+  env.service = createKeyringService(ctx, { getKeyring: keyring, getConversations, alarms: fakeBrowser.alarms, now: clock.now, onLocked: () => env.locked++ });
   return env;
 }
 
@@ -159,6 +160,7 @@ describe('keyring service', () => {
   it('maps unreadable storage to a message that says nothing was deleted', async () => {
     const broken = createKeyringService(ctx, {
       getKeyring: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
+      getConversations: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
       alarms: fakeBrowser.alarms,
     });
     const r = await broken.handlers['keyring:state']({ data: undefined, sender: popup });
@@ -215,8 +217,8 @@ describe('contact verification', () => {
   async function storeContactAndSession() {
     const kr = await env.keyring();
     await value(kr.observePeerKey('chat.example', 'bob', bob.identity.publicKey));
-    // Stored the way the text engine stores sessions (lib/chat/records).
-    await value(savePeer(kr, 'chat.example', 'room-1', 'bob', { state: alice.state, established: null, notice: null, lastRekeyAt: 0 }));
+    // Stored the way the text engine stores sessions (lib/chat/store).
+    await value(new ConversationStore(kr).savePeer({ site: 'chat.example', conversationId: 'room-1', peer: 'bob' }, { state: alice.state, established: null, notice: null, lastRekeyAt: 0 }));
   }
 
   it('shows the session’s safety number and SAS for the contact’s key', async () => {
