@@ -114,9 +114,12 @@ export default defineContentScript({
     const conversationId = (): string => adapter.conversationId();
     const finder = new Finder(adapter, conversationId);
     const compose = new Compose(adapter, conversationId);
-    focus.guard = new FocusGuard(compose, (target) => {
-      const editor = adapter.editor();
-      return editor !== null && target instanceof Node && editor.contains(target);
+    focus.guard = new FocusGuard({
+      keeper: compose,
+      isSiteEditor: (target) => {
+        const editor = adapter.editor();
+        return editor !== null && target instanceof Node && editor.contains(target);
+      },
     });
 
     const syncPageState = async (force: boolean): Promise<void> => {

@@ -87,7 +87,7 @@ const viaBeforeInput: Attempt = (el, text) => {
 };
 
 /** Replaces the editor's content with text; true once the editor shows exactly that text. */
-export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string, guard?: FocusGuard): Promise<boolean> {
+export async function insertText(adapter: PageAdapter, { kind, text, guard }: { kind: EditorKind; text: string; guard?: FocusGuard | undefined }): Promise<boolean> {
   const first = adapter.editor();
   if (!first) return false;
   if (kind === 'textarea' && (first instanceof HTMLTextAreaElement || first instanceof HTMLInputElement)) {
@@ -137,7 +137,7 @@ export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: 
     // overwritten: it is theirs, so Veil stops and says why.
     const draft = normalizeEditorText(editorText(el));
     if (draft !== '' && !hasVeilText(draft)) return stop('blocked', "the site's message box holds text typed there; send or clear it first");
-    if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) return stop('internal', "the site's editor did not take the text");
+    if (!(await insertText(adapter, { kind: adapter.editorKind(el), text, guard }))) return stop('internal', "the site's editor did not take the text");
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();
     else pressEnter(adapter.editor() ?? el);

@@ -27,7 +27,7 @@ export interface Fragment {
 
 export type RandomSource = (length: number) => Uint8Array;
 
-export function encodeFragmentPayload(id: Uint8Array, index: number, count: number, data: Uint8Array): Uint8Array {
+export function encodeFragmentPayload({ id, index, count, data }: { id: Uint8Array; index: number; count: number; data: Uint8Array }): Uint8Array {
   const out = new Uint8Array(FRAGMENT_HEADER_BYTES + data.length);
   out.set(id.subarray(0, FRAGMENT_ID_BYTES), 0);
   out[4] = index >> 8;
@@ -79,9 +79,7 @@ export function fragmentCapacity(maxChars: number, alphabet: Alphabet): number {
  */
 export function armorFragments(
   bytes: Uint8Array,
-  alphabet: Alphabet,
-  maxChars: number,
-  rng: RandomSource = randomBytes,
+  { alphabet, maxChars, rng = randomBytes }: { alphabet: Alphabet; maxChars: number; rng?: RandomSource },
 ): string[] {
   if (!Number.isSafeInteger(maxChars) || maxChars <= 0) throw new RangeError('maxChars must be a positive integer');
   if (wholeBlockLength(bytes.length, alphabet) <= maxChars) return [buildBlock('whole', bytes, alphabet)];
@@ -94,7 +92,7 @@ export function armorFragments(
   const id = rng(FRAGMENT_ID_BYTES);
   if (id.length !== FRAGMENT_ID_BYTES) throw new RangeError('rng returned the wrong number of bytes');
   return fragmentSlices(bytes.length, count).map(([start, end], k) =>
-    buildBlock('fragment', encodeFragmentPayload(id, k, count, bytes.subarray(start, end)), alphabet),
+    buildBlock('fragment', encodeFragmentPayload({ id, index: k, count, data: bytes.subarray(start, end) }), alphabet),
   );
 }
 

@@ -304,7 +304,7 @@ export class TextEngine {
       rec = { state: created.value, established: null, notice: null, lastRekeyAt: 0 };
     }
 
-    const r = receive(rec.state, identity, bytes, this.now(), this.rng);
+    const r = receive(rec.state, { identity, wire: bytes, now: this.now(), rng: this.rng });
     if (!r.ok) return show(await this.onReceiveError(reading, rec, { error: r.error, isHandshake }));
 
     const next: PeerRecord = { ...rec, state: r.value.state };
@@ -377,7 +377,7 @@ export class TextEngine {
   }
 
   private armorAll(page: PageContext, wires: Uint8Array[]): string[] {
-    return wires.flatMap((w) => armorFragments(w, page.alphabet, page.maxChars));
+    return wires.flatMap((w) => armorFragments(w, { alphabet: page.alphabet, maxChars: page.maxChars }));
   }
 
   private async rememberPeer(page: PageContext, peer: string): Promise<void> {
@@ -435,7 +435,7 @@ export class TextEngine {
         state = created.value;
       }
       const step = purpose.commitHex
-        ? receive(state, identity.value, hexToBytes(purpose.commitHex), this.now(), this.rng)
+        ? receive(state, { identity: identity.value, wire: hexToBytes(purpose.commitHex), now: this.now(), rng: this.rng })
         : startKeyAgreement(state, identity.value, this.rng);
       if (!step.ok) return fail('invalid-message', step.error.message);
       const rec: PeerRecord = { state: step.value.state, established: loaded.value?.established ?? null, notice: null, lastRekeyAt: loaded.value?.lastRekeyAt ?? 0 };
@@ -479,7 +479,7 @@ export class TextEngine {
       if (!loaded.value) return fail('no-session', 'No encrypted session in this conversation yet.');
       const enc = encryptMessage(loaded.value.state, plaintext, this.rng);
       if (!enc.ok) return fail(enc.error.code === 'too-long' ? 'too-long' : 'no-session', enc.error.message);
-      const texts = armorFragments(enc.value.wire, page.alphabet, page.maxChars);
+      const texts = armorFragments(enc.value.wire, { alphabet: page.alphabet, maxChars: page.maxChars });
       // Persist the ratchet step before any ciphertext can leave.
       const saved = await this.conversations.savePeer(peerOfPage(page, peer), { ...loaded.value, state: enc.value.state });
       if (!saved.ok) return fromStore(saved.error);

@@ -4,13 +4,10 @@
 import { bytesToHex, compareBytes, concatBytes, decodeUtf8, equalBytes, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES, MAX_OWN_PREKEYS, PROTOCOL_VERSION } from './constants.ts';
 import {
+  agree,
   commitRef,
   computeCommit,
-  deriveSessionSecrets,
   initiatorConfirmation,
-  transcriptHash,
-  tripleDh,
-  type AgreementKeys,
   type ConversationContext,
   type Role,
   type SessionOrigin,
@@ -148,6 +145,22 @@ export interface ConversationError {
   readonly ratchetError?: RatchetError;
 }
 
+/** One wire message from the chat and what handling it needs. */
+export interface ReceiveInput {
+  readonly identity: Identity;
+  readonly wire: Uint8Array;
+  /** The caller's clock (ms) for skipped-key expiry. */
+  readonly now: number;
+  readonly rng?: Rng;
+}
+
+/** What every message handler gets besides the state and the message itself. */
+interface Handling {
+  readonly identity: Identity;
+  readonly now: number;
+  readonly rng: Rng;
+}
+
 export interface ReceiveResult {
   readonly state: ConversationState;
   readonly outgoing: Uint8Array[];
@@ -218,30 +231,31 @@ export function activeSessionInfo(state: ConversationState, identity: Identity):
   return state.session ? sessionInfo(state, identity, state.session) : null;
 }
 
-function buildSession(
-  secrets: SessionSecrets,
-  role: Role,
-  origin: SessionOrigin,
-  selfIdentity: Uint8Array,
-  peerIdentity: Uint8Array,
-  ratchet: RatchetState,
-  confirmed: boolean,
-  prekeyEphemeral: string | null,
-  awaitingPrekeyReply: boolean,
-): Session {
+/** A new session from a finished key agreement. */
+function buildSession(p: {
+  secrets: SessionSecrets;
+  role: Role;
+  origin: SessionOrigin;
+  selfIdentity: Uint8Array;
+  peerIdentity: Uint8Array;
+  ratchet: RatchetState;
+  confirmed: boolean;
+  /** Offline start: the initiator's ephemeral (hex), and whether we still wait for the peer's reply. */
+  prekey?: { ephemeral: string; awaitingReply: boolean };
+}): Session {
   return {
-    id: bytesToHex(secrets.sessionId),
-    role,
-    origin,
-    peerIdentity: bytesToHex(peerIdentity),
-    selfIdentity: bytesToHex(selfIdentity),
-    transcriptHash: bytesToHex(secrets.transcriptHash),
-    sas: bytesToHex(secrets.sas),
-    mediaRoot: bytesToHex(secrets.mediaRoot),
-    confirmed,
-    ratchet,
-    prekeyEphemeral,
-    awaitingPrekeyReply,
+    id: bytesToHex(p.secrets.sessionId),
+    role: p.role,
+    origin: p.origin,
+    peerIdentity: bytesToHex(p.peerIdentity),
+    selfIdentity: bytesToHex(p.selfIdentity),
+    transcriptHash: bytesToHex(p.secrets.transcriptHash),
+    sas: bytesToHex(p.secrets.sas),
+    mediaRoot: bytesToHex(p.secrets.mediaRoot),
+    confirmed: p.confirmed,
+    ratchet: p.ratchet,
+    prekeyEphemeral: p.prekey?.ephemeral ?? null,
+    awaitingPrekeyReply: p.prekey?.awaitingReply ?? false,
   };
 }
 
@@ -266,7 +280,7 @@ export function startKeyAgreement(
   });
 }
 
-function onCommit(state: ConversationState, identity: Identity, commit: Uint8Array, rng: Rng): Result<ReceiveResult, ConversationError> {
+function onCommit(state: ConversationState, { identity, rng }: Handling, commit: Uint8Array): Result<ReceiveResult, ConversationError> {
   const commitHex = bytesToHex(commit);
   const hs = state.handshake;
   if (hs?.stage === 'commit-sent' && hs.commit === commitHex) {
@@ -297,7 +311,7 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
 
 function onReply(
   state: ConversationState,
-  identity: Identity,
+  { identity }: Handling,
   msg: Extract<WireMessage, { type: 'reply' }>,
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
@@ -305,23 +319,16 @@ function onReply(
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = hexToBytes(hs.ephemeralSecret);
-  const ephPublic = hexToBytes(hs.ephemeralPublic);
-  const shared = tripleDh('initiator', identity, ephSecret, msg.identity, msg.ephemeral);
-  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: identity.publicKey,
-    responderIdentity: msg.identity,
-    initiatorEphemeral: ephPublic,
-    responderEphemeral: msg.ephemeral,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'initiator', keys));
+  const own = { secretKey: hexToBytes(hs.ephemeralSecret), publicKey: hexToBytes(hs.ephemeralPublic) };
+  const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
+  const secrets = agree({ origin: 'interactive', role: 'initiator', ctx: state.ctx, self: identity, ownEphemeral: own, peer });
+  if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
   // Initiator is the ratchet's receiving side: its ratchet key is the ephemeral it revealed.
-  const ratchet = initRatchetReceiver(secrets.rootKey, { secretKey: ephSecret, publicKey: ephPublic });
-  const pending = buildSession(secrets, 'initiator', 'interactive', identity.publicKey, msg.identity, ratchet, false, null, false);
+  const ratchet = initRatchetReceiver(secrets.rootKey, own);
+  const pending = buildSession({ secrets, role: 'initiator', origin: 'interactive', selfIdentity: identity.publicKey, peerIdentity: msg.identity, ratchet, confirmed: false });
   const reveal = encodeWireMessage({
     type: 'reveal',
-    ephemeral: ephPublic,
+    ephemeral: own.publicKey,
     identity: identity.publicKey,
     mac: initiatorConfirmation(secrets),
   });
@@ -342,7 +349,7 @@ function encryptContent(
   const encodeHeader = session.awaitingPrekeyReply
     ? (h: RatchetHeader) => encodePrekeyMessageHeader(hexToBytes(session.selfIdentity), hexToBytes(session.prekeyEphemeral as string), h)
     : encodeRatchetHeader;
-  const res = ratchetEncrypt(session.ratchet, padded.value, adPrefix(session.id), encodeHeader);
+  const res = ratchetEncrypt(session.ratchet, { plaintext: padded.value, ad: adPrefix(session.id), encodeHeader });
   if (!res.ok) {
     return res.error.code === 'no-sending-chain'
       ? fail('not-ready', 'waiting for the peer to confirm the new session', { ratchetError: res.error })
@@ -353,9 +360,8 @@ function encryptContent(
 
 function onReveal(
   state: ConversationState,
-  identity: Identity,
+  { identity, rng }: Handling,
   msg: Extract<WireMessage, { type: 'reveal' }>,
-  rng: Rng,
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
   const commit = computeCommit(msg.ephemeral, msg.identity);
@@ -363,23 +369,16 @@ function onReveal(
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = hexToBytes(hs.ephemeralSecret);
-  const ephPublic = hexToBytes(hs.ephemeralPublic);
-  const shared = tripleDh('responder', identity, ephSecret, msg.identity, msg.ephemeral);
-  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: msg.identity,
-    responderIdentity: identity.publicKey,
-    initiatorEphemeral: msg.ephemeral,
-    responderEphemeral: ephPublic,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'responder', keys));
+  const own = { secretKey: hexToBytes(hs.ephemeralSecret), publicKey: hexToBytes(hs.ephemeralPublic) };
+  const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
+  const secrets = agree({ origin: 'interactive', role: 'responder', ctx: state.ctx, self: identity, ownEphemeral: own, peer });
+  if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
   if (!equalBytes(initiatorConfirmation(secrets), msg.mac)) {
     return failRekey('key-confirmation-failed', 'key confirmation MAC does not match (different keys or context)');
   }
   const ratchet = initRatchetSender(secrets.rootKey, msg.ephemeral, rng);
   if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
-  const fresh = buildSession(secrets, 'responder', 'interactive', identity.publicKey, msg.identity, ratchet.value, true, null, false);
+  const fresh = buildSession({ secrets, role: 'responder', origin: 'interactive', selfIdentity: identity.publicKey, peerIdentity: msg.identity, ratchet: ratchet.value, confirmed: true });
   // Responder's key confirmation: an automatic first ratchet message (empty, content type "confirm").
   const confirm = encryptContent(fresh, new Uint8Array(0), 'confirm');
   if (!confirm.ok) return confirm;
@@ -435,9 +434,7 @@ function classifyFailure(errors: RatchetError[]): { ok: false; error: Conversati
 function applyDecrypted(
   state: ConversationState,
   identity: Identity,
-  slot: Slot,
-  session: Session,
-  body: Body,
+  { slot, session, body }: { slot: Slot; session: Session; body: Body },
 ): ReceiveResult {
   const events: ConversationEvent[] = [];
   const updated: Session = { ...session, confirmed: true, awaitingPrekeyReply: false };
@@ -454,24 +451,21 @@ function applyDecrypted(
 
 function onRatchet(
   state: ConversationState,
-  identity: Identity,
-  msg: { header: RatchetHeader; headerBytes: Uint8Array; ciphertext: Uint8Array },
-  now: number,
-  rng: Rng,
-  slots: Slot[],
+  { identity, now, rng }: Handling,
+  { msg, slots }: { msg: { header: RatchetHeader; headerBytes: Uint8Array; ciphertext: Uint8Array }; slots: Slot[] },
 ): Result<ReceiveResult, ConversationError> {
   const errors: RatchetError[] = [];
   for (const slot of slots) {
     const session = state[slot];
     if (!session) continue;
-    const res = ratchetDecrypt(session.ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(session.id), now, rng);
+    const res = ratchetDecrypt(session.ratchet, { ...msg, ad: adPrefix(session.id), now, rng });
     if (!res.ok) {
       errors.push(res.error);
       continue;
     }
     const body = decodeBody(res.value.plaintext);
     if (!body.ok) return body;
-    return ok(applyDecrypted(state, identity, slot, { ...session, ratchet: res.value.state }, body.value));
+    return ok(applyDecrypted(state, identity, { slot, session: { ...session, ratchet: res.value.state }, body: body.value }));
   }
   if (errors.length === 0) return failRekey('no-session', 'no session with this contact yet');
   return classifyFailure(errors);
@@ -497,63 +491,66 @@ export function createPrekeyBundle(
  */
 export function startFromPrekeyBundle(
   state: ConversationState,
-  identity: Identity,
-  bundleWire: Uint8Array,
-  rng: Rng = defaultRng,
+  { identity, bundle: bundleWire, rng = defaultRng }: { identity: Identity; bundle: Uint8Array; rng?: Rng },
 ): Result<{ state: ConversationState; info: SessionInfo }, ConversationError> {
   const bundle = parsePrekeyBundle(bundleWire);
   if (!bundle.ok) return fail('bad-prekey-bundle', bundle.error.message, { prekeyError: bundle.error });
   const b = bundle.value;
   if (equalBytes(b.identity, identity.publicKey)) return fail('reflected-identity', 'this is our own prekey bundle');
   const eph = generateX25519(rng);
-  const shared = tripleDh('initiator', identity, eph.secretKey, b.identity, b.prekey);
-  if (!shared) return fail('bad-peer-key', 'bundle keys are invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: identity.publicKey,
-    responderIdentity: b.identity,
-    initiatorEphemeral: eph.publicKey,
-    responderEphemeral: b.prekey,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'initiator', keys));
+  const peer = { identity: b.identity, ephemeral: b.prekey };
+  const secrets = agree({ origin: 'prekey', role: 'initiator', ctx: state.ctx, self: identity, ownEphemeral: eph, peer });
+  if (!secrets) return fail('bad-peer-key', 'bundle keys are invalid');
   const ratchet = initRatchetSender(secrets.rootKey, b.prekey, rng);
   if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
-  const session = buildSession(secrets, 'initiator', 'prekey', identity.publicKey, b.identity, ratchet.value, false, bytesToHex(eph.publicKey), true);
+  const session = buildSession({
+    secrets,
+    role: 'initiator',
+    origin: 'prekey',
+    selfIdentity: identity.publicKey,
+    peerIdentity: b.identity,
+    ratchet: ratchet.value,
+    confirmed: false,
+    prekey: { ephemeral: bytesToHex(eph.publicKey), awaitingReply: true },
+  });
   const next: ConversationState = { ...state, session, previousSession: state.session ?? state.previousSession };
   return ok({ state: next, info: sessionInfo(state, identity, session) });
 }
 
 function onPrekeyMessage(
   state: ConversationState,
-  identity: Identity,
+  handling: Handling,
   msg: Extract<WireMessage, { type: 'prekey-message' }>,
-  now: number,
-  rng: Rng,
 ): Result<ReceiveResult, ConversationError> {
+  const { identity, now, rng } = handling;
   if (equalBytes(msg.identity, identity.publicKey)) return fail('own-message', 'this is one of our own messages');
   const ephHex = bytesToHex(msg.ephemeral);
   // Later prekey messages of a session we already have: ordinary ratchet decryption.
   const known = (['session', 'pendingSession', 'previousSession'] as const).filter((s) => state[s]?.prekeyEphemeral === ephHex);
-  if (known.length > 0) return onRatchet(state, identity, msg, now, rng, known);
+  if (known.length > 0) return onRatchet(state, handling, { msg, slots: known });
   if (state.seenPrekeyEphemerals.includes(ephHex)) {
     return fail('replay', 'this offline-start message was already used');
   }
   for (const pk of state.prekeys) {
     const pair = { secretKey: hexToBytes(pk.secretKey), publicKey: hexToBytes(pk.publicKey) };
-    const shared = tripleDh('responder', identity, pair.secretKey, msg.identity, msg.ephemeral);
-    if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-    const keys: AgreementKeys = {
-      initiatorIdentity: msg.identity,
-      responderIdentity: identity.publicKey,
-      initiatorEphemeral: msg.ephemeral,
-      responderEphemeral: pair.publicKey,
-    };
-    const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'responder', keys));
+    const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
+    const secrets = agree({ origin: 'prekey', role: 'responder', ctx: state.ctx, self: identity, ownEphemeral: pair, peer });
+    if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
     const ratchet = initRatchetReceiver(secrets.rootKey, pair);
-    const res = ratchetDecrypt(ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(bytesToHex(secrets.sessionId)), now, rng);
+    const res = ratchetDecrypt(ratchet, { header: msg.header, headerBytes: msg.headerBytes, ciphertext: msg.ciphertext, ad: adPrefix(bytesToHex(secrets.sessionId)), now, rng });
     if (!res.ok) continue;
     const body = decodeBody(res.value.plaintext);
     if (!body.ok) return body;
-    const fresh = buildSession(secrets, 'responder', 'prekey', identity.publicKey, msg.identity, res.value.state, true, ephHex, false);
+    const fresh = buildSession({
+      secrets,
+      role: 'responder',
+      origin: 'prekey',
+      selfIdentity: identity.publicKey,
+      peerIdentity: msg.identity,
+      ratchet: res.value.state,
+      confirmed: true,
+      prekey: { ephemeral: ephHex, awaitingReply: false },
+    });
     const seen = rememberEphemeral(state.seenPrekeyEphemerals, ephHex);
     const events: ConversationEvent[] = [];
     const ours = state.session;
@@ -576,30 +573,25 @@ function onPrekeyMessage(
 // ---------------------------------------------------------------- entry points
 
 /**
- * Handles one wire message from the chat. `now` is the caller's clock (ms) for skipped-key expiry.
- * Errors never change state; `error.recovery === 'rekey'` asks the caller to run startKeyAgreement
+ * Handles one wire message from the chat. Errors never change state; `error.recovery === 'rekey'` asks the caller to run startKeyAgreement
  * and show `error.userNotice`. 'duplicate' / 'own-message' are normal on chat sites that re-render
  * history: look the ciphertext up in the plaintext cache instead.
  */
-export function receive(
-  state: ConversationState,
-  identity: Identity,
-  wire: Uint8Array,
-  now: number,
-  rng: Rng = defaultRng,
-): Result<ReceiveResult, ConversationError> {
+export function receive(state: ConversationState, input: ReceiveInput): Result<ReceiveResult, ConversationError> {
+  const { identity, wire } = input;
+  const handling: Handling = { identity, now: input.now, rng: input.rng ?? defaultRng };
   const decoded = decodeWireMessage(wire);
   if (!decoded.ok) return fail('malformed', decoded.error.message, { wireError: decoded.error });
   const msg = decoded.value;
   switch (msg.type) {
     case 'commit':
-      return onCommit(state, identity, msg.commit, rng);
+      return onCommit(state, handling, msg.commit);
     case 'reply':
-      return onReply(state, identity, msg);
+      return onReply(state, handling, msg);
     case 'reveal':
-      return onReveal(state, identity, msg, rng);
+      return onReveal(state, handling, msg);
     case 'ratchet':
-      return onRatchet(state, identity, msg, now, rng, ['session', 'pendingSession', 'previousSession']);
+      return onRatchet(state, handling, { msg, slots: ['session', 'pendingSession', 'previousSession'] });
     case 'prekey-bundle': {
       if (equalBytes(msg.identity, identity.publicKey)) {
         return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
@@ -609,7 +601,7 @@ export function receive(
       return ok({ state, outgoing: [], events: [{ type: 'prekey-bundle', peerIdentity: msg.identity, bundle: Uint8Array.from(wire) }] });
     }
     case 'prekey-message':
-      return onPrekeyMessage(state, identity, msg, now, rng);
+      return onPrekeyMessage(state, handling, msg);
   }
 }
 

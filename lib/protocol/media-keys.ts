@@ -51,7 +51,7 @@ export function advanceMediaChain(chain: MediaChain, toEpoch: number): MediaChai
 }
 
 export function initialMediaChains(session: Session, callId: string): { send: MediaChain; recv: MediaChain } {
-  const callRoot = hkdfSha256(hexToBytes(session.mediaRoot), sha256(utf8ToBytes(callId)), LABELS.mediaCall, 32);
+  const callRoot = hkdfSha256({ ikm: hexToBytes(session.mediaRoot), salt: sha256(utf8ToBytes(callId)), label: LABELS.mediaCall, length: 32 });
   const i2r = { epoch: 0, chainKey: hkdfExpand(callRoot, LABELS.mediaInitiatorToResponder, 32) };
   const r2i = { epoch: 0, chainKey: hkdfExpand(callRoot, LABELS.mediaResponderToInitiator, 32) };
   return session.role === 'initiator' ? { send: i2r, recv: r2i } : { send: r2i, recv: i2r };

@@ -55,7 +55,7 @@ export type HeaderEncoder = (header: RatchetHeader) => Uint8Array;
 
 /** KDF_RK: HKDF-SHA256 with the root key as salt and the DH output as input key material. */
 export function kdfRk(rk: Uint8Array, dhOut: Uint8Array): { rk: Uint8Array; ck: Uint8Array } {
-  const okm = hkdfSha256(dhOut, rk, LABELS.ratchetRoot, 64);
+  const okm = hkdfSha256({ ikm: dhOut, salt: rk, label: LABELS.ratchetRoot, length: 64 });
   return { rk: okm.slice(0, 32), ck: okm.slice(32, 64) };
 }
 
@@ -115,11 +115,10 @@ export function canSend(state: RatchetState): boolean {
   return state.cks !== null;
 }
 
+/** `ad`: the associated data before the header (the session's prefix); the header is appended. */
 export function ratchetEncrypt(
   state: RatchetState,
-  plaintext: Uint8Array,
-  adPrefix: Uint8Array,
-  encodeHeader: HeaderEncoder,
+  { plaintext, ad: adPrefix, encodeHeader }: { plaintext: Uint8Array; ad: Uint8Array; encodeHeader: HeaderEncoder },
 ): Result<{ state: RatchetState; wire: Uint8Array; header: RatchetHeader }, RatchetError> {
   if (state.cks === null) return err({ code: 'no-sending-chain', message: 'no sending chain until the peer speaks first' });
   if (state.ns >= MAX_COUNTER) return err({ code: 'counter-exhausted', message: 'sending chain exhausted; re-key' });
@@ -196,14 +195,21 @@ function finish(d: Draft, now: number): RatchetState {
   return { ...d, skipped, pastDhr, pastDhs };
 }
 
+/** One received ratchet message: its decoded header, the header's bytes, the ciphertext. */
+export interface RatchetMessage {
+  header: RatchetHeader;
+  headerBytes: Uint8Array;
+  ciphertext: Uint8Array;
+  /** The associated data before the header (the session's prefix). */
+  ad: Uint8Array;
+  /** Clock (ms) for skipped-key expiry. */
+  now: number;
+  rng: Rng;
+}
+
 export function ratchetDecrypt(
   state: RatchetState,
-  header: RatchetHeader,
-  headerBytes: Uint8Array,
-  ciphertext: Uint8Array,
-  adPrefix: Uint8Array,
-  now: number,
-  rng: Rng,
+  { header, headerBytes, ciphertext, ad: adPrefix, now, rng }: RatchetMessage,
 ): Result<{ state: RatchetState; plaintext: Uint8Array }, RatchetError> {
   const ad = concatBytes(adPrefix, headerBytes);
   const dhHex = bytesToHex(header.dh);

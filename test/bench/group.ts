@@ -141,10 +141,10 @@ function mesh(n: number): { nodes: Node[]; ms: number } {
       const cx = must(newConversation({ ...SITE, selfHandle: x.id, peerHandle: y.id }));
       const cy = must(newConversation({ ...SITE, selfHandle: y.id, peerHandle: x.id }));
       const s = must(startKeyAgreement(cx, x.identity));
-      const r1 = must(receive(cy, y.identity, s.outgoing[0]!, 0));
-      const r2 = must(receive(s.state, x.identity, r1.outgoing[0]!, 0));
-      const r3 = must(receive(r1.state, y.identity, r2.outgoing[0]!, 0));
-      const r4 = must(receive(r2.state, x.identity, r3.outgoing[0]!, 0));
+      const r1 = must(receive(cy, { identity: y.identity, wire: s.outgoing[0]!, now: 0 }));
+      const r2 = must(receive(s.state, { identity: x.identity, wire: r1.outgoing[0]!, now: 0 }));
+      const r3 = must(receive(r1.state, { identity: y.identity, wire: r2.outgoing[0]!, now: 0 }));
+      const r4 = must(receive(r2.state, { identity: x.identity, wire: r3.outgoing[0]!, now: 0 }));
       x.pairs.set(y.id, { state: r4.state });
       y.pairs.set(x.id, { state: r3.state });
     }
@@ -200,7 +200,7 @@ function creationRows(n: number): Row[] {
     const { to, from, wire } = inbox.shift()!;
     timed(to, () => {
       const pair = to.pairs.get(from.id)!;
-      const r = must(receive(pair.state, to.identity, wire, 0));
+      const r = must(receive(pair.state, { identity: to.identity, wire, now: 0 }));
       pair.state = r.state;
       const ev = r.events.find((e): e is Extract<ConversationEvent, { type: 'group-control' }> => e.type === 'group-control')!;
       const g = must(receiveGroupControl(to.group, to.identity.publicKey, ev.peerIdentity, ev.payload, SITE, 0));

@@ -230,7 +230,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     site.inject('bad', 'alice', real.slice(0, 40)); // truncated
     site.inject('bad', 'alice', real.slice(0, 30) + (real[30] === 'A' ? 'B' : 'A') + real.slice(31)); // corrupted
     site.inject('bad', 'alice', real); // replayed
-    site.inject('bad', 'alice', armorFragments(crypto.getRandomValues(new Uint8Array(3000)), 'ascii', 1200)[0]!); // never completes
+    site.inject('bad', 'alice', armorFragments(crypto.getRandomValues(new Uint8Array(3000)), { alphabet: 'ascii', maxChars: 1200 })[0]!); // never completes
     site.inject('bad', 'alice', `VL1${'A'.repeat(1900)}`); // oversized junk without an end
     await sendInCompose(a, ac, 'second real message');
     await poll('second message after the junk', async () => (await readPlaintexts(b)).length === 2, 60_000);

@@ -87,7 +87,7 @@ describe('group control over pairwise sessions', () => {
         if (bytesToHex(env.value.to) !== bytesToHex(memberTag(identities.get(n)!.publicKey))) continue;
         const fromName = names.find((m) => bytesToHex(memberTag(identities.get(m)!.publicKey)) === bytesToHex(env.value.from))!;
         const pair = nodes.get(n)!.pairs.get(fromName)!;
-        const r = receive(pair.state, pair.identity, env.value.inner, NOW, pair.rng);
+        const r = receive(pair.state, { identity: pair.identity, wire: env.value.inner, now: NOW, rng: pair.rng });
         if (!r.ok) throw new Error(`${n}: ${r.error.code}`);
         pair.state = r.value.state;
         const ev = r.value.events.find((e): e is Extract<ConversationEvent, { type: 'group-control' }> => e.type === 'group-control');

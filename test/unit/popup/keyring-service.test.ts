@@ -195,14 +195,14 @@ describe('contact verification', () => {
     for (let round = 0; round < 3; round++) {
       toA = [];
       for (const w of toB) {
-        const r = receive(bob.state, bob.identity, w, 1000, bob.rng);
+        const r = receive(bob.state, { identity: bob.identity, wire: w, now: 1000, rng: bob.rng });
         if (!r.ok) throw new Error(r.error.code);
         bob.state = r.value.state;
         toA.push(...r.value.outgoing);
       }
       toB = [];
       for (const w of toA) {
-        const r = receive(alice.state, alice.identity, w, 1000, alice.rng);
+        const r = receive(alice.state, { identity: alice.identity, wire: w, now: 1000, rng: alice.rng });
         if (!r.ok) throw new Error(r.error.code);
         alice.state = r.value.state;
         toB.push(...r.value.outgoing);
