@@ -7,7 +7,7 @@
  *             restarted service worker stays unlocked until auto-lock.
  *
  * Lifecycle
- *   const r = await Keyring.open({ local, session });      // never throws; r.ok false => show error
+ *   const r = await Keyring.open({ local, session, onStateChange });   // never throws; r.ok false => show error
  *   kr.state                       'uninitialized' | 'locked' | 'unlocked'
  *   await kr.initialize(passphrase | null)                 // first run
  *   await kr.unlock(passphrase | null)                     // runs schema migrations if needed
@@ -85,6 +85,11 @@ export interface KeyringOptions {
   random?: RandomSource;
   /** scrypt parameters for new passphrases and backups (default DEFAULT_SCRYPT). */
   kdfParams?: ScryptParams;
+  /**
+   * Told after every change between locked and unlocked, whatever caused it (unlock, lock,
+   * auto-lock found due on any call). Called outside the keyring's queue; never awaited.
+   */
+  onStateChange?: (state: 'locked' | 'unlocked') => void;
 }
 
 export type KeyringState = 'uninitialized' | 'locked' | 'unlocked';
@@ -132,6 +137,7 @@ export class Keyring {
   private readonly now: () => number;
   private readonly random: RandomSource;
   private readonly kdfParams: ScryptParams;
+  private readonly onStateChange: KeyringOptions['onStateChange'];
 
   private constructor(
     private readonly local: KeyValueStore,
@@ -143,6 +149,7 @@ export class Keyring {
     this.now = opts.now ?? (() => Date.now());
     this.random = opts.random ?? defaultRandom;
     this.kdfParams = opts.kdfParams ?? DEFAULT_SCRYPT;
+    this.onStateChange = opts.onStateChange;
   }
 
   /**
@@ -234,6 +241,19 @@ export class Keyring {
       u.dataKey.fill(0);
     }
     await storeRemove(this.session, [SESSION_KEYS.dataKey, SESSION_KEYS.lastActivity]);
+    if (u) this.tell('locked');
+  }
+
+  private tell(state: 'locked' | 'unlocked'): void {
+    const listener = this.onStateChange;
+    if (!listener) return;
+    queueMicrotask(() => {
+      try {
+        listener(state);
+      } catch {
+        // A listener's failure is its own; the keyring's state is already settled.
+      }
+    });
   }
 
   private async resumeFromSession(): Promise<Result<void>> {
@@ -319,6 +339,7 @@ export class Keyring {
     if (!u.ok) return u;
     // If this write fails we are still unlocked in memory; only resume-after-restart is lost.
     await storeSet(this.session, { [SESSION_KEYS.dataKey]: bytesToBase64(u.value.dataKey), [SESSION_KEYS.lastActivity]: now });
+    this.tell('unlocked');
     return ok(undefined);
   }
 
