@@ -5,32 +5,24 @@
  * synthetic paste and then a beforeinput event are tried.
  */
 import type { EditorKind } from '../../lib/sites/profiles';
-import type { VeilErrorCode } from '../../lib/messaging';
+import * as v from 'valibot';
+import { messages, type BodyOf, type VeilErrorCode } from '../../lib/messaging';
 import type { PostOutcome } from '../../lib/messaging/delivery';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
 import { editorText, hasVeilText, normalizeEditorText } from './text';
 import type { FocusGuard } from './focus-guard';
 
-const MAX_TEXTS = 64;
-const MAX_TEXT_CHARS = 100_000;
 const SETTLE_MS = 1500;
 const CLEAR_MS = 8000;
 const POLL_MS = 40;
 
-export interface PostRequest {
-  texts: string[];
-  reason: 'query' | 'handshake' | 'message';
-}
+export type PostRequest = BodyOf<'tab:post'>;
 
-/** The background is trusted, but its message still crosses a boundary: check the shape. */
+/** The background is trusted, but its message still crosses a boundary: check the shape (the table's schema). */
 export function parsePostRequest(data: unknown): PostRequest | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const d = data as { texts?: unknown; reason?: unknown };
-  if (!Array.isArray(d.texts) || d.texts.length === 0 || d.texts.length > MAX_TEXTS) return null;
-  if (!d.texts.every((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= MAX_TEXT_CHARS)) return null;
-  if (d.reason !== 'query' && d.reason !== 'handshake' && d.reason !== 'message') return null;
-  return { texts: d.texts, reason: d.reason };
+  const r = v.safeParse(messages['tab:post'].body, data);
+  return r.success ? r.output : null;
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
