@@ -1,9 +1,9 @@
 import { ConversationStore } from '../../../lib/chat/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { AUTO_LOCK_ALARM, createKeyringService, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
+import { AUTO_LOCK_ALARM, createKeyringService, type KeyringMessage, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
 import { Keyring, type KeyValueStore } from '../../../lib/keyring/index.ts';
-import type { RawSender } from '../../../lib/messaging/index.ts';
+import { guardAll, type RawSender } from '../../../lib/messaging/index.ts';
 import {
   formatSafetyNumber,
   parseIdentity,
@@ -39,6 +39,11 @@ async function setup(): Promise<Env> {
         session: fakeBrowser.storage.session as unknown as KeyValueStore,
         now: clock.now,
         kdfParams: FAST_KDF,
+        // Lock changes reach the service through the keyring's one hook, as in createBackground.
+        onStateChange: (state) => {
+          if (state === 'locked') env.locked++;
+          env.service.onLockChange(state);
+        },
       });
       if (!r.ok) throw new Error(r.error.code);
       kr = r.value;
@@ -46,14 +51,14 @@ async function setup(): Promise<Env> {
     return kr;
   };
   const env: Env = { clock, keyring, locked: 0, service: undefined as unknown as KeyringService };
-  const getConversations = async () => new ConversationStore(await keyring());
-  env.service = createKeyringService(ctx, { getKeyring: keyring, getConversations, alarms: fakeBrowser.alarms, now: clock.now, onLocked: () => env.locked++ });
+  const conversations = async () => new ConversationStore(await keyring());
+  env.service = createKeyringService({ keyring, conversations, alarms: fakeBrowser.alarms, now: clock.now });
   return env;
 }
 
-type Handlers = KeyringService['handlers'];
-function send<T extends keyof Handlers>(env: Env, type: T, data: unknown, sender: RawSender = popup) {
-  return env.service.handlers[type]({ data, sender }) as ReturnType<Handlers[T]>;
+/** A message as the background receives it: through the guard the message table derives. */
+function send<T extends KeyringMessage>(env: Env, type: T, data: unknown, sender: RawSender = popup) {
+  return guardAll(ctx, env.service.handlers)[type]({ data, sender });
 }
 
 async function value<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message?: string } }>): Promise<T> {
@@ -158,12 +163,12 @@ describe('keyring service', () => {
   });
 
   it('maps unreadable storage to a message that says nothing was deleted', async () => {
-    const broken = createKeyringService(ctx, {
-      getKeyring: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
-      getConversations: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
+    const broken = createKeyringService({
+      keyring: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
+      conversations: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
       alarms: fakeBrowser.alarms,
     });
-    const r = await broken.handlers['keyring:state']({ data: undefined, sender: popup });
+    const r = await guardAll(ctx, broken.handlers)['keyring:state']({ data: undefined, sender: popup });
     expect(r).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Nothing was deleted') } });
   });
 });
