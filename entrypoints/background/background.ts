@@ -74,16 +74,19 @@ export function createBackground(platform: BackgroundPlatform, options: Backgrou
   const handlers: Handlers<BackgroundMessage> = { ...text.handlers, ...calls.handlers, ...keys.handlers, ...status };
   registerHandlers(platform.messages, { extensionId: platform.extension.id, extensionOrigin: platform.extension.origin }, handlers);
 
+  // Fire and forget below: each of these is retried by what comes next (the next lock change,
+  // alarm, page-state, or use of the keyring), so a failure has nothing to wait for.
+  const ignore = (): undefined => undefined;
   onLockChange((state) => keys.onLockChange(state));
   // Locked or unlocked: every tab looks at its messages again (locked ones show "unlock").
-  onLockChange(() => void text.refreshAllTabs());
-  platform.alarms.onAlarm.addListener((alarm) => void keys.onAlarm(alarm.name));
+  onLockChange(() => void text.refreshAllTabs().catch(ignore));
+  platform.alarms.onAlarm.addListener((alarm) => void keys.onAlarm(alarm.name).catch(ignore));
   platform.tabs.onRemoved.addListener((tabId) => {
-    void text.forgetTab(tabId);
-    void calls.forgetTab(tabId);
+    void text.forgetTab(tabId).catch(ignore);
+    void calls.forgetTab(tabId).catch(ignore);
   });
   // A restarted background may resume unlocked from storage.session: keep the alarm armed.
-  void keys.armAutoLock();
+  void keys.armAutoLock().catch(ignore);
 
   return { startedAt, handlers, keyring, conversations, pages, onLockChange, alarmName: AUTO_LOCK_ALARM };
 }

@@ -35,13 +35,15 @@ export default defineBackground({
       sites: { enabledOrigins, isOriginEnabled },
     });
 
-    // Content scripts follow the user's grants: registered for exactly the enabled origins.
-    void syncContentScripts();
-    browser.permissions.onAdded.addListener(() => void syncContentScripts());
-    browser.permissions.onRemoved.addListener(() => void syncContentScripts());
+    // Content scripts follow the user's grants: registered for exactly the enabled origins. A
+    // failed registration is tried again at the next start or grant change.
+    const sync = (): void => void syncContentScripts().catch(() => undefined);
+    sync();
+    browser.permissions.onAdded.addListener(sync);
+    browser.permissions.onRemoved.addListener(sync);
     // First run: open settings in a tab so the user can create an identity and enable sites.
     browser.runtime.onInstalled.addListener(({ reason }) => {
-      if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html#welcome') });
+      if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html#welcome') }).catch(() => undefined);
     });
   },
 });

@@ -71,20 +71,24 @@ export function createTextService(deps: TextServiceDeps) {
   /** Posts texts through the tab's content script: retried, resumed, and failures kept for the user. */
   function deliver(post: Post): Promise<DeliveryResult> {
     const attempt: PostAttempt = (texts) => tabs.send(post.tabId, 'tab:post', { texts, reason: post.reason }).catch(() => null);
-    const run = (deliveries.get(post.tabId) ?? Promise.resolve(null)).then(async () => {
-      const r = await deliverTexts(post.texts, attempt);
+    const next = async (): Promise<DeliveryResult> => {
+      const r = await deliverTexts(post.texts, attempt).catch(
+        (): DeliveryResult => ({ delivered: 0, of: post.texts.length, error: { code: 'internal', message: 'Veil could not post it' } }),
+      );
       if (!r.error) undelivered.delete(post.tabId);
       else if (post.reason !== 'message') undelivered.set(post.tabId, `${r.error.message} (${r.delivered} of ${r.of} parts went out)`);
+      if (deliveries.get(post.tabId) === run) deliveries.delete(post.tabId);
       return r;
-    });
+    };
+    // Never rejects, so one failed delivery cannot stop the tab's later ones.
+    const run: Promise<DeliveryResult> = (deliveries.get(post.tabId) ?? Promise.resolve(null)).then(next, next);
     deliveries.set(post.tabId, run);
-    void run.finally(() => deliveries.get(post.tabId) === run && deliveries.delete(post.tabId));
     return run;
   }
 
   function deliverLater(posts: Post[]): void {
     // After the reply: the request may have come from the very content script that will post.
-    setTimeout(() => posts.forEach((post) => void deliver(post)), 0);
+    setTimeout(() => posts.forEach((post) => void deliver(post).catch(() => undefined)), 0);
   }
 
   async function contentPage(sender: Senders['content'], conversationId: string): Promise<Result<PageContext>> {

@@ -146,7 +146,7 @@ export default defineContentScript({
     messenger.onMessage(
       'tab:refresh',
       guardFromBackground('tab:refresh', browser.runtime.id, () => {
-        void syncPageState(true);
+        void syncPageState(true).catch(() => undefined);
         finder.rescanAll();
         return ok(null);
       }),
@@ -158,7 +158,7 @@ export default defineContentScript({
     setInterval(() => {
       finder.tick();
       compose.place();
-      void syncPageState(false);
+      void syncPageState(false).catch(() => undefined); // sent again on the next tick
     }, TICK_MS);
   },
 });

@@ -133,7 +133,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     await poll('alice’s compose to clear', () => ac.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value === ''));
     await sendInCompose(b, bc, secrets[1]!);
     // Forged traffic from the platform: a fake handshake message in Alice's name, garbage armor.
-    site.inject('hostile', 'alice', armor(new Uint8Array([0x11, ...new Array(32).fill(7)]), 'ascii'));
+    site.inject('hostile', 'alice', armor(new Uint8Array([0x11, ...new Array<number>(32).fill(7)]), 'ascii'));
     site.inject('hostile', 'alice', armor(crypto.getRandomValues(new Uint8Array(80)), 'ascii'));
     await poll('both to read', async () => (await readPlaintexts(b)).length === 2 && (await readPlaintexts(a)).length === 2, 60_000);
     expect(await readPlaintexts(b)).toEqual(secrets);
