@@ -176,16 +176,12 @@ export class TextEngine {
     const meta = await this.conversations.loadMeta(page);
     if (!meta.ok) return { kind: 'error', badge: 'locked', label: meta.error.message };
     if (meta.value.answeredQueries.includes(key)) return { kind: 'handshake', label: `${author} asked to start an encrypted chat (answered).` };
-    const token = await this.tokens.issue({
-      kind: 'query',
-      tabId: page.tabId,
-      site: page.site,
-      conversationId: page.conversationId,
-      peer: author,
-      queryKey: key,
-      commitHex: null,
-    });
-    return { kind: 'query', token, fromSelf: false };
+    return { kind: 'query', token: await this.queryToken(page, { peer: author, queryKey: key, commitHex: null }), fromSelf: false };
+  }
+
+  /** A token for a prompt frame that asks the user to answer a query (or an unsolicited commit). */
+  private queryToken(page: PageContext, q: { peer: string; queryKey: string; commitHex: string | null }): Promise<string> {
+    return this.tokens.issue({ kind: 'query', tabId: page.tabId, site: page.site, conversationId: page.conversationId, ...q });
   }
 
   private async displayPayload(reading: Reading, payload: ArmorPayload): Promise<FoundDisplay> {
@@ -287,16 +283,8 @@ export class TextEngine {
         const invited = meta.ok && this.now() - meta.value.querySentAt < QUERY_VALID_MS;
         if (!invited) {
           // An unsolicited key agreement: the user decides, as for a query.
-          const token = await this.tokens.issue({
-            kind: 'query',
-            tabId: page.tabId,
-            site: page.site,
-            conversationId: page.conversationId,
-            peer: author,
-            queryKey: bytesToHex(bytes),
-            commitHex: bytesToHex(bytes),
-          });
-          return show({ kind: 'query', token, fromSelf: false });
+          const commitHex = bytesToHex(bytes);
+          return show({ kind: 'query', token: await this.queryToken(page, { peer: author, queryKey: commitHex, commitHex }), fromSelf: false });
         }
       }
       const created = newConversation({ site: page.site, conversationId: page.conversationId, selfHandle: page.selfHandle, peerHandle: author });

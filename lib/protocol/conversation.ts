@@ -9,6 +9,7 @@ import {
   computeCommit,
   initiatorConfirmation,
   type ConversationContext,
+  type PeerKeys,
   type Role,
   type SessionOrigin,
   type SessionSecrets,
@@ -309,6 +310,19 @@ function onCommit(state: ConversationState, { identity, rng }: Handling, commit:
   });
 }
 
+/** The interactive key agreement from our stored ephemeral and the keys the peer presented. */
+function interactiveAgreement(
+  state: ConversationState,
+  identity: Identity,
+  a: { role: Role; handshake: { ephemeralSecret: string; ephemeralPublic: string }; peer: PeerKeys },
+): Result<{ own: { secretKey: Uint8Array; publicKey: Uint8Array }; secrets: SessionSecrets }, ConversationError> {
+  if (equalBytes(a.peer.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
+  const own = { secretKey: hexToBytes(a.handshake.ephemeralSecret), publicKey: hexToBytes(a.handshake.ephemeralPublic) };
+  const peer = { identity: a.peer.identity, ephemeral: a.peer.ephemeral };
+  const secrets = agree({ origin: 'interactive', role: a.role, ctx: state.ctx, self: identity, ownEphemeral: own, peer });
+  return secrets ? ok({ own, secrets }) : fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+}
+
 function onReply(
   state: ConversationState,
   { identity }: Handling,
@@ -318,11 +332,9 @@ function onReply(
   if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(hexToBytes(hs.commit)), msg.commitRef)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
-  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const own = { secretKey: hexToBytes(hs.ephemeralSecret), publicKey: hexToBytes(hs.ephemeralPublic) };
-  const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
-  const secrets = agree({ origin: 'interactive', role: 'initiator', ctx: state.ctx, self: identity, ownEphemeral: own, peer });
-  if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+  const agreed = interactiveAgreement(state, identity, { role: 'initiator', handshake: hs, peer: msg });
+  if (!agreed.ok) return agreed;
+  const { own, secrets } = agreed.value;
   // Initiator is the ratchet's receiving side: its ratchet key is the ephemeral it revealed.
   const ratchet = initRatchetReceiver(secrets.rootKey, own);
   const pending = buildSession({ secrets, role: 'initiator', origin: 'interactive', selfIdentity: identity.publicKey, peerIdentity: msg.identity, ratchet, confirmed: false });
@@ -368,11 +380,9 @@ function onReveal(
   if (hs?.stage !== 'reply-sent' || hs.peerCommit !== bytesToHex(commit)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
-  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const own = { secretKey: hexToBytes(hs.ephemeralSecret), publicKey: hexToBytes(hs.ephemeralPublic) };
-  const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
-  const secrets = agree({ origin: 'interactive', role: 'responder', ctx: state.ctx, self: identity, ownEphemeral: own, peer });
-  if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+  const agreed = interactiveAgreement(state, identity, { role: 'responder', handshake: hs, peer: msg });
+  if (!agreed.ok) return agreed;
+  const { secrets } = agreed.value;
   if (!equalBytes(initiatorConfirmation(secrets), msg.mac)) {
     return failRekey('key-confirmation-failed', 'key confirmation MAC does not match (different keys or context)');
   }

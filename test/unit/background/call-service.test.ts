@@ -5,7 +5,7 @@ import { createPageRegistry, type PageRegistry } from '../../../entrypoints/back
 import { deriveCallMaterial } from '../../../lib/calls/call-keys';
 import { ConversationStore } from '../../../lib/chat/store';
 import { guardAll, type RawSender } from '../../../lib/messaging';
-import { Chat, Person, establish } from '../chat/chat-sim';
+import { Person, establish, twoPeople } from '../chat/chat-sim';
 import { content, ctx, fakeSites, frame, popup, session } from './harness';
 
 const fp = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
@@ -34,11 +34,7 @@ describe('call service on the fake browser', () => {
 
   beforeEach(async () => {
     fakeBrowser.reset();
-    const chat = new Chat();
-    alice = new Person('alice', chat, 5);
-    bob = new Person('bob', chat, 2);
-    await alice.setup();
-    await bob.setup();
+    ({ alice, bob } = await twoPeople(5));
     await establish(alice, bob);
     pages = createPageRegistry(session);
     // The page names no peer: the conversation's last peer (from its meta record) is used.

@@ -96,6 +96,16 @@ export class Chat {
   }
 }
 
+/** A chat with Alice and Bob, each with a fresh identity (Alice's tab id can be chosen). */
+export async function twoPeople(aliceTab = 1): Promise<{ chat: Chat; alice: Person; bob: Person }> {
+  const chat = new Chat();
+  const alice = new Person('alice', chat, aliceTab);
+  const bob = new Person('bob', chat, 2);
+  await alice.setup();
+  await bob.setup();
+  return { chat, alice, bob };
+}
+
 /** Alice asks, Bob accepts, and both render until the handshake settles. */
 export async function establish(alice: Person, bob: Person): Promise<void> {
   const q = await alice.engine.startEncryption(alice.page());

@@ -1,18 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../../lib/chat/store';
-import { Chat, Person, establish } from './chat-sim';
+import { Person, establish, twoPeople } from './chat-sim';
 
 describe('conversation store', () => {
-  let chat: Chat;
   let alice: Person;
   let bob: Person;
 
   beforeEach(async () => {
-    chat = new Chat();
-    alice = new Person('alice', chat, 1);
-    bob = new Person('bob', chat, 2);
-    await alice.setup();
-    await bob.setup();
+    ({ alice, bob } = await twoPeople());
   });
 
   it('keeps a conversation’s meta in a conversation record: no placeholder peer among the sessions', async () => {
