@@ -36,6 +36,14 @@ export default tseslint.config(
     },
   },
   {
+    // More than three parameters: take an object, so call sites name what they pass.
+    // lib/keyring and lib/media are being rewritten in parallel (issues #15, #13): they join
+    // this rule once that work has landed.
+    files: ['lib/**/*.ts', 'entrypoints/**/*.ts', 'entrypoints/**/*.tsx'],
+    ignores: ['lib/keyring/**', 'lib/media/**'],
+    rules: { '@typescript-eslint/max-params': ['error', { max: 3 }] },
+  },
+  {
     // Tests: vitest's asymmetric matchers (expect.stringMatching…) are typed `any` by design.
     files: ['test/**/*.ts', 'test/**/*.tsx'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },

@@ -55,7 +55,7 @@ function rosterOf(state: Pick<GroupState, 'groupId' | 'site' | 'conversationId' 
   );
 }
 
-function newOwnChain(groupId: string, self: string, epoch: number, rng: Rng): OwnChain {
+function newOwnChain({ groupId, self, epoch }: { groupId: string; self: string; epoch: number }, rng: Rng): OwnChain {
   const sign = generateSigningKey(rng);
   const chainKey = rng(32);
   if (chainKey.length !== 32) throw new RangeError('rng returned wrong length');
@@ -79,7 +79,7 @@ function senderKeyPayload(state: GroupState, own: OwnChain): Uint8Array {
     signPublic: hexToBytes(own.signPublic),
     chainKey: hexToBytes(own.chainKey),
     index: own.next,
-    proof: proveKeyPossession(hexToBytes(own.signSecret), hexToBytes(state.groupId), hexToBytes(state.self), hexToBytes(own.signPublic)),
+    proof: proveKeyPossession(hexToBytes(own.signSecret), { groupId: hexToBytes(state.groupId), owner: hexToBytes(state.self), signPublic: hexToBytes(own.signPublic) }),
   });
 }
 
@@ -109,12 +109,17 @@ export interface NewMember {
  * Creates a group owned by `self`, at epoch 0, with our sending chain. Outgoing: for every other
  * member a welcome, then our sender key (send in that order on each pairwise session).
  */
-export function createGroup(
-  ctx: GroupSite,
-  self: { identity: Uint8Array; handle: string | null },
-  members: readonly NewMember[],
-  rng: Rng = defaultRng,
-): R {
+export function createGroup({
+  site: ctx,
+  self,
+  members,
+  rng = defaultRng,
+}: {
+  site: GroupSite;
+  self: { identity: Uint8Array; handle: string | null };
+  members: readonly NewMember[];
+  rng?: Rng;
+}): R {
   const problem = siteProblem(ctx);
   if (problem) return groupFail('bad-context', problem);
   const selfHex = bytesToHex(self.identity);
@@ -137,7 +142,7 @@ export function createGroup(
     joinedAt: 0,
     lastRemovalEpoch: 0,
     members: roster,
-    own: newOwnChain(groupId, selfHex, 0, rng),
+    own: newOwnChain({ groupId, self: selfHex, epoch: 0 }, rng),
     ownPastKeyIds: [],
     chains: [],
     retiredKeyIds: [],
@@ -168,7 +173,7 @@ function welcomePayload(state: GroupState, previousTranscript: Uint8Array): Uint
 /** The user accepted the invitation: we create our chain and hand it to every other member. */
 export function acceptGroup(state: GroupState, rng: Rng = defaultRng): R {
   if (state.status !== 'invited') return groupFail('not-allowed', `the group is ${state.status}, not waiting for an answer`);
-  const accepted: GroupState = { ...state, status: 'active', own: newOwnChain(state.groupId, state.self, state.epoch, rng) };
+  const accepted: GroupState = { ...state, status: 'active', own: newOwnChain(state, rng) };
   const result: GroupResult = { state: accepted, outgoing: distribute(accepted, others(accepted)), events: [{ type: 'accepted', groupId: state.groupId }] };
   return ok(drainPending(result, rng));
 }
@@ -178,7 +183,7 @@ export function rotateSenderKey(state: GroupState, rng: Rng = defaultRng): R {
   if (state.status !== 'active' || state.own === null) return groupFail('not-active', 'we do not send in this group');
   const next: GroupState = {
     ...state,
-    own: newOwnChain(state.groupId, state.self, state.epoch, rng),
+    own: newOwnChain(state, rng),
     ownPastKeyIds: remember(state.ownPastKeyIds, [state.own.keyId], MAX_OWN_PAST_KEY_IDS),
   };
   return ok({ state: next, outgoing: distribute(next, others(next)), events: [] });
@@ -209,8 +214,15 @@ function wiped(state: GroupState, status: 'removed' | 'left'): GroupState {
 
 // ──────────────────────────────────────────────────────────────────────────── commits
 
+/** A validated commit: the new epoch, its operations, and the membership they give. */
+interface Commit {
+  epoch: number;
+  ops: readonly MembershipOp[];
+  members: Member[];
+}
+
 /** Applies a validated commit to the state (owner and members alike). */
-function applyCommit(state: GroupState, epoch: number, ops: readonly MembershipOp[], members: Member[], rng: Rng): GroupResult {
+function applyCommit(state: GroupState, { epoch, ops, members }: Commit, rng: Rng): GroupResult {
   const removed = ops.filter((o) => o.op === 'remove').map((o) => o.identity);
   const added = ops.filter((o) => o.op === 'add').map((o) => o.identity);
   if (removed.includes(state.self)) {
@@ -234,7 +246,7 @@ function applyCommit(state: GroupState, epoch: number, ops: readonly MembershipO
     // Every remaining sender rotates, so the removed member cannot read what comes next.
     next = {
       ...next,
-      own: newOwnChain(next.groupId, next.self, epoch, rng),
+      own: newOwnChain({ groupId: next.groupId, self: next.self, epoch }, rng),
       ownPastKeyIds: remember(next.ownPastKeyIds, [next.own.keyId], MAX_OWN_PAST_KEY_IDS),
     };
     outgoing = distribute(next, others(next));
@@ -257,7 +269,7 @@ export function commitMembership(state: GroupState, ops: readonly MembershipOp[]
   if ('problem' in applied) return groupFail('bad-commit', applied.problem);
   const epoch = state.epoch + 1;
   const commit = encodeControl({ kind: 'commit', groupId: hexToBytes(state.groupId), epoch, parentTranscript: hexToBytes(state.transcript), ops });
-  const result = applyCommit(state, epoch, ops, applied.members, rng);
+  const result = applyCommit(state, { epoch, ops, members: applied.members }, rng);
   const added = ops.filter((o) => o.op === 'add').map((o) => o.identity);
   const welcome = welcomePayload(result.state, hexToBytes(state.transcript));
   const outgoing: GroupOutgoing[] = [
@@ -278,8 +290,20 @@ export function removeMembers(state: GroupState, identities: readonly Uint8Array
 
 // ──────────────────────────────────────────────────────────────────────────── receiving control
 
-function hold(state: GroupState, from: string, payload: Uint8Array, kind: string, epoch: number, now: number): GroupResult {
-  const entry = { from, payload: bytesToHex(payload), at: now };
+/** One control payload being handled: who sent it (hex identity), its bytes, where and when. */
+interface Control {
+  self: string;
+  from: string;
+  raw: Uint8Array;
+  site: GroupSite;
+  now: number;
+  rng: Rng;
+}
+
+/** Keeps a payload for a later epoch until the group gets there. */
+function hold(state: GroupState, { from, raw, now }: Control, waiting: { kind: string; epoch: number }): GroupResult {
+  const { kind, epoch } = waiting;
+  const entry = { from, payload: bytesToHex(raw), at: now };
   const pending = [...state.pending.filter((p) => p.payload !== entry.payload || p.from !== from), entry];
   const events: GroupEvent[] = [{ type: 'held', kind, epoch }];
   // Bounded: the oldest waiting payloads give way, and the caller hears about each one.
@@ -288,7 +312,7 @@ function hold(state: GroupState, from: string, payload: Uint8Array, kind: string
   return { state: { ...state, pending: pending.slice(Math.max(0, over)) }, outgoing: [], events };
 }
 
-function onWelcome(state: GroupState | null, self: string, from: string, p: Extract<ControlPayload, { kind: 'welcome' }>, site: GroupSite): R {
+function onWelcome(state: GroupState | null, { self, from, site }: Control, p: Extract<ControlPayload, { kind: 'welcome' }>): R {
   const groupId = bytesToHex(p.groupId);
   if (state !== null && (state.status === 'active' || state.status === 'invited')) {
     return groupFail('duplicate-welcome', 'we are already in this group');
@@ -326,16 +350,16 @@ function onWelcome(state: GroupState | null, self: string, from: string, p: Extr
   return ok({ state: next, outgoing: [], events: [{ type: 'invited', groupId, owner: from, members, epoch: p.epoch }] });
 }
 
-function onCommit(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'commit' }>, raw: Uint8Array, now: number, rng: Rng): R {
-  if (from !== state.owner) return groupFail('not-owner', 'a commit must come from the group owner');
+function onCommit(state: GroupState, c: Control, p: Extract<ControlPayload, { kind: 'commit' }>): R {
+  if (c.from !== state.owner) return groupFail('not-owner', 'a commit must come from the group owner');
   if (p.epoch <= state.epoch) return groupFail('stale-commit', `commit for epoch ${p.epoch}, we are at ${state.epoch}`);
-  if (p.epoch > state.epoch + 1) return ok(hold(state, from, raw, 'commit', p.epoch, now));
+  if (p.epoch > state.epoch + 1) return ok(hold(state, c, { kind: 'commit', epoch: p.epoch }));
   if (bytesToHex(p.parentTranscript) !== state.transcript) {
     return groupFail('fork', 'the owner committed on a different membership history than ours');
   }
   const applied = applyOps(state.members, state.owner, p.ops);
   if ('problem' in applied) return groupFail('bad-commit', applied.problem);
-  return ok(applyCommit(state, p.epoch, p.ops, applied.members, rng));
+  return ok(applyCommit(state, { epoch: p.epoch, ops: p.ops, members: applied.members }, c.rng));
 }
 
 function addChain(state: GroupState, chain: SenderChain): GroupState {
@@ -348,15 +372,16 @@ function addChain(state: GroupState, chain: SenderChain): GroupState {
   };
 }
 
-function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'sender-key' }>, raw: Uint8Array, now: number): R {
+function onSenderKey(state: GroupState, c: Control, p: Extract<ControlPayload, { kind: 'sender-key' }>): R {
+  const { from } = c;
   if (bytesToHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
   if (from === state.self) return groupFail('own-key', 'a sender key claiming to be ours');
   if (!isValidSigningKey(p.signPublic)) return groupFail('bad-key', 'the signing key is not a valid Ed25519 key');
-  if (!verifyKeyPossession(p.proof, p.groupId, p.owner, p.signPublic)) {
+  if (!verifyKeyPossession(p.proof, p)) {
     return groupFail('bad-key-proof', 'the signing key was not handed out by its holder as this member\'s');
   }
   // From a later epoch the sender may be a member we have not heard of yet: judged once we get there.
-  if (p.chainEpoch > state.epoch) return ok(hold(state, from, raw, 'sender-key', p.chainEpoch, now));
+  if (p.chainEpoch > state.epoch) return ok(hold(state, c, { kind: 'sender-key', epoch: p.chainEpoch }));
   if (!isMember(state.members, from)) return groupFail('not-member', 'a sender key from someone who is not in the group');
   const keyId = bytesToHex(senderKeyId(p.groupId, p.owner, p.signPublic));
   const signPublic = bytesToHex(p.signPublic);
@@ -406,11 +431,12 @@ function onLeave(state: GroupState, from: string, rng: Rng): R {
   return ok({ state, outgoing: [], events: [{ type: 'member-leaving', member: from }] });
 }
 
-function handle(state: GroupState | null, self: string, from: string, raw: Uint8Array, site: GroupSite, now: number, rng: Rng): R {
+function handle(state: GroupState | null, c: Control): R {
+  const { from, raw, rng } = c;
   const decoded = decodeControl(raw);
   if (!decoded.ok) return groupFail('malformed', decoded.error.message);
   const p = decoded.value;
-  if (p.kind === 'welcome' && (state === null || state.groupId === bytesToHex(p.groupId))) return onWelcome(state, self, from, p, site);
+  if (p.kind === 'welcome' && (state === null || state.groupId === bytesToHex(p.groupId))) return onWelcome(state, c, p);
   if (state === null) return groupFail('unknown-group', 'no group state for this payload yet', 'hold');
   if (bytesToHex(p.groupId) !== state.groupId) return groupFail('wrong-group', 'this payload is for another group');
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are no longer in this group');
@@ -418,12 +444,12 @@ function handle(state: GroupState | null, self: string, from: string, raw: Uint8
     case 'welcome':
       return groupFail('duplicate-welcome', 'we are already in this group');
     case 'commit':
-      return onCommit(state, from, p, raw, now, rng);
+      return onCommit(state, c, p);
     case 'sender-key':
-      return onSenderKey(state, from, p, raw, now);
+      return onSenderKey(state, c, p);
     case 'key-request':
     case 'leave':
-      if (p.epoch > state.epoch) return ok(hold(state, from, raw, p.kind, p.epoch, now));
+      if (p.epoch > state.epoch) return ok(hold(state, c, { kind: p.kind, epoch: p.epoch }));
       return p.kind === 'leave' ? onLeave(state, from, rng) : onKeyRequest(state, from);
   }
 }
@@ -438,7 +464,7 @@ function drainPending(result: GroupResult, rng: Rng): GroupResult {
     const waiting = state.pending;
     state = { ...state, pending: [] };
     for (const p of waiting) {
-      const r = handle(state, state.self, p.from, hexToBytes(p.payload), state, p.at, rng);
+      const r = handle(state, { self: state.self, from: p.from, raw: hexToBytes(p.payload), site: state, now: p.at, rng });
       if (!r.ok) {
         events.push({ type: 'pending-failed', from: p.from, code: r.error.code });
         continue;
@@ -453,22 +479,27 @@ function drainPending(result: GroupResult, rng: Rng): GroupResult {
   return { state, outgoing, events };
 }
 
+/** One control payload that arrived on a pairwise session. */
+export interface GroupControlInput {
+  /** Our identity key. */
+  self: Uint8Array;
+  /** The identity key of the session's peer (authenticated by that session). */
+  from: Uint8Array;
+  payload: Uint8Array;
+  /** The conversation the payload arrived in: a welcome for another conversation is refused. */
+  site: GroupSite;
+  now: number;
+  rng?: Rng;
+}
+
 /**
- * Handles one control payload that arrived on the pairwise session with `from` (identity key,
- * authenticated by that session). `state` is null when we have no state for the group: only a
- * welcome can create one; anything else fails with recovery 'hold'. `site` is the conversation
- * the payload arrived in: a welcome for another conversation is refused.
+ * Handles one control payload that arrived on the pairwise session with `from`. `state` is null
+ * when we have no state for the group: only a welcome can create one; anything else fails with
+ * recovery 'hold'.
  */
-export function receiveGroupControl(
-  state: GroupState | null,
-  self: Uint8Array,
-  from: Uint8Array,
-  payload: Uint8Array,
-  site: GroupSite,
-  now: number,
-  rng: Rng = defaultRng,
-): R {
-  const r = handle(state, bytesToHex(self), bytesToHex(from), payload, site, now, rng);
+export function receiveGroupControl(state: GroupState | null, input: GroupControlInput): R {
+  const rng = input.rng ?? defaultRng;
+  const r = handle(state, { self: bytesToHex(input.self), from: bytesToHex(input.from), raw: input.payload, site: input.site, now: input.now, rng });
   if (!r.ok) return r;
   const moved = state !== null && r.value.state.epoch !== state.epoch;
   return ok(moved ? drainPending(r.value, rng) : r.value);

@@ -75,7 +75,7 @@ export function encryptGroupMessage(state: GroupState, text: string): Result<{ s
   const step = chainStep(hexToBytes(own.chainKey));
   const ciphertext = groupSeal(step.messageKey, padded.value, associatedData(transcript, self, headerBytes));
   const signedBody = concatBytes(headerBytes, ciphertext);
-  const wire = concatBytes(signedBody, signGroupMessage(hexToBytes(own.signSecret), transcript, self, signedBody));
+  const wire = concatBytes(signedBody, signGroupMessage(hexToBytes(own.signSecret), { transcript, author: self, body: signedBody }));
   const sent = rememberDigest(own.sent, own.next, bytesToHex(referenceDigest(wire))).slice(-MAX_RECENT_DIGESTS);
   return ok({ state: { ...state, own: { ...own, chainKey: bytesToHex(step.chainKey), next: own.next + 1, sent } }, wire });
 }
@@ -148,7 +148,7 @@ function verifyWith(state: GroupState, chain: SenderChain, msg: GroupMessageWire
   if (bytesToHex(header.transcriptTag) !== th.slice(0, TRANSCRIPT_TAG_BYTES * 2)) {
     return groupFail('membership-fork', 'the sender sees a different member list than we do for this epoch');
   }
-  if (!verifyGroupMessage(hexToBytes(chain.signPublic), msg.signature, transcript, hexToBytes(chain.owner), msg.signedBody)) {
+  if (!verifyGroupMessage({ publicKey: hexToBytes(chain.signPublic), signature: msg.signature }, { transcript, author: hexToBytes(chain.owner), body: msg.signedBody })) {
     return groupFail('bad-signature', 'the signature does not verify');
   }
   return ok(transcript);
@@ -197,21 +197,23 @@ export function decryptGroupMessage(
     if (!un.ok || un.value.type !== 'group-text') return groupFail('bad-content', 'not a group message body');
     const body = decodeGroupBody(un.value.content);
     if (body === null) return groupFail('bad-content', 'the message body is malformed');
-    return ok(accept(state, chain, keyed.value.chain, header.index, header.epoch, wire, body, now));
+    return ok(accept(state, { before: chain, used: keyed.value.chain, index: header.index, epoch: header.epoch, wire, body, now }));
   }
   return failure ?? groupFail('bad-signature', 'no sender key verifies this message');
 }
 
-function accept(
-  state: GroupState,
-  before: SenderChain,
-  used: SenderChain,
-  index: number,
-  epoch: number,
-  wire: Uint8Array,
-  body: { ref: MessageRef | null; text: string },
-  now: number,
-): { state: GroupState; events: GroupEvent[] } {
+/** A message that decrypted and verified: the chain as it was and as it is after reading it. */
+interface Accepted {
+  before: SenderChain;
+  used: SenderChain;
+  index: number;
+  epoch: number;
+  wire: Uint8Array;
+  body: { ref: MessageRef | null; text: string };
+  now: number;
+}
+
+function accept(state: GroupState, { before, used, index, epoch, wire, body, now }: Accepted): { state: GroupState; events: GroupEvent[] } {
   const digest = bytesToHex(referenceDigest(wire));
   const chain: SenderChain = { ...used, seen: rememberDigest(used.seen, index, digest) };
   const here: MessageRef = { keyId: chain.keyId, index, digest };
@@ -236,7 +238,7 @@ function accept(
   next = settled.state;
   events.push(...settled.events);
   if (body.ref !== null) {
-    const checked = checkReference(next, body.ref, chain.owner, now);
+    const checked = checkReference(next, { ref: body.ref, by: chain.owner, now });
     next = checked.state;
     events.push(...checked.events);
   }

@@ -49,7 +49,7 @@ function bool(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') throw new Invalid(path);
   return v;
 }
-function arr<T>(v: unknown, path: string, { max, item }: { max: number; item: (x: unknown, p: string) => T }): T[] {
+function arr<T>(v: unknown, { path, max }: { path: string; max: number }, item: (x: unknown, p: string) => T): T[] {
   if (!Array.isArray(v) || v.length > max) throw new Invalid(path);
   return v.map((x, i) => item(x, `${path}.${i}`));
 }
@@ -64,7 +64,7 @@ function ratchet(v: unknown, p: string): RatchetState {
     const s = obj(x, q);
     return { dh: hex(s.dh, 32, `${q}.dh`), n: nat(s.n, `${q}.n`), mk: hex(s.mk, 32, `${q}.mk`), at: nat(s.at, `${q}.at`, Number.MAX_SAFE_INTEGER) };
   };
-  const skipped = arr(o.skipped, `${p}.skipped`, { max: MAX_STORED_SKIPPED_KEYS, item: skippedKey });
+  const skipped = arr(o.skipped, { path: `${p}.skipped`, max: MAX_STORED_SKIPPED_KEYS }, skippedKey);
   return {
     dhsSecret: hex(o.dhsSecret, 32, `${p}.dhsSecret`),
     dhsPublic: hex(o.dhsPublic, 32, `${p}.dhsPublic`),
@@ -76,8 +76,8 @@ function ratchet(v: unknown, p: string): RatchetState {
     nr: nat(o.nr, `${p}.nr`),
     pn: nat(o.pn, `${p}.pn`),
     skipped,
-    pastDhr: arr(o.pastDhr, `${p}.pastDhr`, { max: MAX_PAST_REMOTE_KEYS, item: (x, q) => hex(x, 32, q) }),
-    pastDhs: arr(o.pastDhs, `${p}.pastDhs`, { max: MAX_PAST_REMOTE_KEYS, item: (x, q) => hex(x, 32, q) }),
+    pastDhr: arr(o.pastDhr, { path: `${p}.pastDhr`, max: MAX_PAST_REMOTE_KEYS }, (x, q) => hex(x, 32, q)),
+    pastDhs: arr(o.pastDhs, { path: `${p}.pastDhs`, max: MAX_PAST_REMOTE_KEYS }, (x, q) => hex(x, 32, q)),
   };
 }
 
@@ -152,9 +152,9 @@ export function parseConversation(input: unknown): Result<ConversationState, Con
       session: session(o.session, 'session'),
       pendingSession: session(o.pendingSession, 'pendingSession'),
       previousSession: session(o.previousSession, 'previousSession'),
-      prekeys: arr(o.prekeys, 'prekeys', { max: MAX_OWN_PREKEYS, item: ownPrekey }),
-      seenPrekeyEphemerals: arr(o.seenPrekeyEphemerals, 'seenPrekeyEphemerals', { max: MAX_SEEN_PREKEY_EPHEMERALS, item: (x, q) => hex(x, 32, q) }),
-      handledCommits: arr(o.handledCommits, 'handledCommits', { max: MAX_HANDLED_COMMITS, item: (x, q) => hex(x, 32, q) }),
+      prekeys: arr(o.prekeys, { path: 'prekeys', max: MAX_OWN_PREKEYS }, ownPrekey),
+      seenPrekeyEphemerals: arr(o.seenPrekeyEphemerals, { path: 'seenPrekeyEphemerals', max: MAX_SEEN_PREKEY_EPHEMERALS }, (x, q) => hex(x, 32, q)),
+      handledCommits: arr(o.handledCommits, { path: 'handledCommits', max: MAX_HANDLED_COMMITS }, (x, q) => hex(x, 32, q)),
     });
   } catch (e) {
     if (e instanceof Invalid) return err({ code: 'invalid-field', message: e.message, path: e.path });

@@ -74,7 +74,7 @@ describe('group control over pairwise sessions', () => {
         channel.push([from, bytesToHex(env)]);
       }
     };
-    const created = createGroup(SITE, { identity: identities.get('alice')!.publicKey, handle: 'alice' }, ['bob', 'carol'].map((n) => ({ identity: identities.get(n)!.publicKey, handle: n })));
+    const created = createGroup({ site: SITE, self: { identity: identities.get('alice')!.publicKey, handle: 'alice' }, members: ['bob', 'carol'].map((n) => ({ identity: identities.get(n)!.publicKey, handle: n })) });
     if (!created.ok) throw new Error(created.error.code);
     nodes.get('alice')!.group = created.value.state;
     post('alice', created.value.outgoing);
@@ -93,7 +93,7 @@ describe('group control over pairwise sessions', () => {
         const ev = r.value.events.find((e): e is Extract<ConversationEvent, { type: 'group-control' }> => e.type === 'group-control');
         expect(ev).toBeDefined();
         const node = nodes.get(n)!;
-        const g = receiveGroupControl(node.group, identities.get(n)!.publicKey, ev!.peerIdentity, ev!.payload, SITE, NOW);
+        const g = receiveGroupControl(node.group, { self: identities.get(n)!.publicKey, from: ev!.peerIdentity, payload: ev!.payload, site: SITE, now: NOW });
         if (!g.ok) throw new Error(`${n}: ${g.error.code}`);
         node.group = g.value.state;
         post(n, g.value.outgoing);
