@@ -16,6 +16,8 @@ const OVERLAY_ID = 'veil-call-overlay';
 
 /** Key requests and status reports: three tries (the background may be restarting). */
 const ask = <T,>(fn: () => Promise<Result<T>>): Promise<Result<T> | null> => askBackground(fn, { attempts: 3 });
+/** askBackground never rejects; a reply to a port that closed has nobody to tell. */
+const ignore = (): undefined => undefined;
 
 function showOverlay(): void {
   if (document.getElementById(OVERLAY_ID)) return;
@@ -50,15 +52,15 @@ function connect(port: MessagePort): void {
     const m = parsed.value;
     switch (m.type) {
       case 'hello':
-        void ask(() => messenger.sendMessage('content:call-policy', undefined)).then((r) => {
-          reply({ v: 1, type: 'policy', strict: r?.ok === true && r.value.strict });
-        });
+        void ask(() => messenger.sendMessage('content:call-policy', undefined))
+          .then((r) => reply({ v: 1, type: 'policy', strict: r?.ok === true && r.value.strict }))
+          .catch(ignore);
         return;
       case 'keys-request':
         showOverlay();
-        void ask(() => messenger.sendMessage('content:call-keys', { callRef: m.callRef, local: m.local, remote: m.remote, localIce: m.localIce, remoteIce: m.remoteIce })).then((r) => {
-          reply({ v: 1, type: 'keys', reqId: m.reqId, reply: keysReply(r) });
-        });
+        void ask(() => messenger.sendMessage('content:call-keys', { callRef: m.callRef, local: m.local, remote: m.remote, localIce: m.localIce, remoteIce: m.remoteIce }))
+          .then((r) => reply({ v: 1, type: 'keys', reqId: m.reqId, reply: keysReply(r) }))
+          .catch(ignore);
         return;
       case 'status': {
         // At most one report per call per 800 ms, whatever the main world sends.
@@ -67,11 +69,11 @@ function connect(port: MessagePort): void {
         if (lastStatus.size > 64) lastStatus.clear();
         lastStatus.set(m.callRef, now);
         showOverlay();
-        void ask(() => messenger.sendMessage('content:call-status', { callRef: m.callRef, report: m.report }));
+        void ask(() => messenger.sendMessage('content:call-status', { callRef: m.callRef, report: m.report })).catch(ignore);
         return;
       }
       case 'ended':
-        void ask(() => messenger.sendMessage('content:call-ended', { callRef: m.callRef }));
+        void ask(() => messenger.sendMessage('content:call-ended', { callRef: m.callRef })).catch(ignore);
         return;
     }
   };

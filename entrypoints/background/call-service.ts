@@ -1,25 +1,24 @@
 /**
- * content:call-* (from Veil's isolated call bridge), frame:call-state (call overlay) and
- * page:call-state (popup): per-call media keys from the tab's text session, and the truth about
- * each tab's call for the UI.
+ * The call service: content:call-* (from Veil's isolated call bridge), frame:call-state (call
+ * overlay) and page:call-state (popup): per-call media keys from the tab's text session, and the
+ * truth about each tab's call for the UI.
  *
- * The tab, origin and conversation a request acts for come from the browser's sender record and
- * from the page context the content script registered (storage.session "veil.pages", kept by
- * text-service.ts); nothing the page or the bridge claims about them is trusted. Identity keys
- * and ratchet state never leave: only the call's two chain keys (see lib/calls/call-keys.ts).
+ * The tab, origin and conversation a request acts for come from the sender the guard narrowed
+ * and from the page registry (what the tab's content script reported); nothing the page or the
+ * bridge claims about them is trusted. Identity keys and ratchet state never leave: only the
+ * call's two chain keys (see lib/calls/call-keys.ts).
  */
-import { browser } from 'wxt/browser';
 import { deriveCallMaterial, IssuedCallIds, type IssueDecision } from '../../lib/calls/call-keys';
 import { callIdFromSides } from '../../lib/calls/sdp';
 import { reportSignature, type CallReport } from '../../lib/calls/status';
-import { loadMeta, loadPeer } from '../../lib/chat/records';
+import type { ConversationStore } from '../../lib/chat/store';
 import type { PageContext } from '../../lib/chat/types';
-import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole } from '../../lib/messaging';
+import type { Keyring, KeyValueStore } from '../../lib/keyring';
+import { fail, ok, type Handlers, type Result, type Senders } from '../../lib/messaging';
 import type { CallView } from '../../lib/messaging/views';
-import { getKeyring } from './keyring-instance';
-import { isOriginEnabled } from './site-access';
+import type { PageRegistry } from './page-registry';
+import type { SiteAccess } from './platform';
 
-const PAGES_KEY = 'veil.pages';
 const CALLS_KEY = 'veil.calls';
 const ISSUED_KEY = 'veil.call-ids';
 /** Calls kept per tab (a page with "Next" makes a new one per partner). */
@@ -30,6 +29,18 @@ const MAX_CALLS_PER_TAB = 4;
  * says, and every other change, is written at once.
  */
 const COUNTERS_PERSIST_MS = 10_000;
+
+export type CallMessage = 'content:call-policy' | 'content:call-keys' | 'content:call-status' | 'content:call-ended' | 'frame:call-state' | 'page:call-state';
+
+export interface CallServiceDeps {
+  keyring: () => Promise<Keyring>;
+  conversations: () => Promise<ConversationStore>;
+  pages: PageRegistry;
+  /** storage.session: call records and issued call ids, for a restarted background. */
+  session: KeyValueStore;
+  sites: SiteAccess;
+  now?: () => number;
+}
 
 interface CallRecord {
   tabId: number;
@@ -43,98 +54,73 @@ interface CallRecord {
 }
 
 /** Call records per tab, mirrored to storage.session so a restarted background still shows the SAS. */
-const calls = {
-  cache: null as CallRecord[] | null,
-  persistedAt: 0,
-  async all(): Promise<CallRecord[]> {
-    if (!this.cache) {
-      const raw = (await browser.storage.session.get([CALLS_KEY]))[CALLS_KEY];
-      this.cache = Array.isArray(raw) ? (raw as CallRecord[]) : [];
+function createCallRecords(session: KeyValueStore, now: () => number) {
+  let cache: CallRecord[] | null = null;
+  let persistedAt = 0;
+  async function all(): Promise<CallRecord[]> {
+    if (!cache) {
+      const raw = (await session.get([CALLS_KEY]))[CALLS_KEY];
+      cache ??= Array.isArray(raw) ? (raw as CallRecord[]) : [];
     }
-    return this.cache;
-  },
-  async upsert(tabId: number, callRef: string, patch: Partial<CallRecord>): Promise<void> {
-    const all = await this.all();
-    let rec = all.find((c) => c.tabId === tabId && c.callRef === callRef);
-    const countersOnly =
-      rec !== undefined &&
-      Object.keys(patch).length === 1 &&
-      patch.report !== undefined &&
-      patch.report !== null &&
-      rec.report !== null &&
-      reportSignature(patch.report) === reportSignature(rec.report);
-    if (!rec) {
-      rec = { tabId, callRef, callId: null, sas: null, peer: null, report: null, updatedAt: Date.now(), ended: false };
-      all.push(rec);
-      const mine = all.filter((c) => c.tabId === tabId);
-      for (const old of mine.slice(0, Math.max(0, mine.length - MAX_CALLS_PER_TAB))) all.splice(all.indexOf(old), 1);
-    }
-    const now = Date.now();
-    Object.assign(rec, patch, { updatedAt: now });
-    if (countersOnly && now - this.persistedAt < COUNTERS_PERSIST_MS) return;
-    this.persistedAt = now;
-    await browser.storage.session.set({ [CALLS_KEY]: all });
-  },
-  async dropTab(tabId: number): Promise<void> {
-    const all = await this.all();
-    const kept = all.filter((c) => c.tabId !== tabId);
-    if (kept.length === all.length) return;
-    this.cache = kept;
-    await browser.storage.session.set({ [CALLS_KEY]: kept });
-  },
-  /** The tab's current call: the live one updated last. */
-  async current(tabId: number): Promise<CallRecord | null> {
-    const mine = (await this.all()).filter((c) => c.tabId === tabId);
-    const live = mine.filter((c) => !c.ended);
-    const pick = (live.length > 0 ? live : mine).sort((a, b) => b.updatedAt - a.updatedAt)[0];
-    return pick ?? null;
-  },
-};
+    return cache;
+  }
+  return {
+    async upsert(key: { tabId: number; callRef: string }, patch: Partial<CallRecord>): Promise<void> {
+      const { tabId, callRef } = key;
+      const records = await all();
+      let rec = records.find((c) => c.tabId === tabId && c.callRef === callRef);
+      const countersOnly =
+        rec !== undefined &&
+        Object.keys(patch).length === 1 &&
+        patch.report !== undefined &&
+        patch.report !== null &&
+        rec.report !== null &&
+        reportSignature(patch.report) === reportSignature(rec.report);
+      if (!rec) {
+        rec = { tabId, callRef, callId: null, sas: null, peer: null, report: null, updatedAt: now(), ended: false };
+        records.push(rec);
+        const mine = records.filter((c) => c.tabId === tabId);
+        for (const old of mine.slice(0, Math.max(0, mine.length - MAX_CALLS_PER_TAB))) records.splice(records.indexOf(old), 1);
+      }
+      const t = now();
+      Object.assign(rec, patch, { updatedAt: t });
+      if (countersOnly && t - persistedAt < COUNTERS_PERSIST_MS) return;
+      persistedAt = t;
+      await session.set({ [CALLS_KEY]: records });
+    },
+    async dropTab(tabId: number): Promise<void> {
+      const records = await all();
+      const kept = records.filter((c) => c.tabId !== tabId);
+      if (kept.length === records.length) return;
+      cache = kept;
+      await session.set({ [CALLS_KEY]: kept });
+    },
+    /** The tab's current call: the live one updated last. */
+    async current(tabId: number): Promise<CallRecord | null> {
+      const mine = (await all()).filter((c) => c.tabId === tabId);
+      const live = mine.filter((c) => !c.ended);
+      const pick = (live.length > 0 ? live : mine).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      return pick ?? null;
+    },
+  };
+}
 
 /**
  * Which call ids got keys, for which connection, this browser session (storage.session, so a
  * restarted background still knows; bounded, oldest forgotten). Loaded once; claims are decided
  * synchronously on the loaded list, so two concurrent requests cannot both win.
  */
-const issued = {
-  loading: null as Promise<IssuedCallIds> | null,
-  async claim(callId: string, tabId: number, callRef: string): Promise<IssueDecision> {
-    this.loading ??= browser.storage.session.get([ISSUED_KEY]).then((r) => new IssuedCallIds(r[ISSUED_KEY]));
-    const reg = await this.loading;
-    const decision = reg.claim(callId, tabId, callRef);
-    if (decision === 'new') await browser.storage.session.set({ [ISSUED_KEY]: reg.entries() });
-    return decision;
-  },
-};
-
-async function pageOf(role: SenderRole): Promise<Result<PageContext>> {
-  if (role.kind !== 'content') return fail('forbidden-sender', 'not a content script');
-  if (role.frameId !== 0) return fail('forbidden-sender', 'calls are handled in the top frame only');
-  if (!(await isOriginEnabled(role.origin))) return fail('site-not-enabled', `${role.origin} is not enabled`);
-  const raw = (await browser.storage.session.get([PAGES_KEY]))[PAGES_KEY];
-  const entries = Array.isArray(raw) ? (raw as Array<[number, PageContext]>) : [];
-  const page = entries.find(([id]) => id === role.tabId)?.[1];
-  if (!page || page.site !== role.origin) return fail('not-found', 'Veil does not know this conversation yet.');
-  return ok(page);
-}
-
-/**
- * The conversation state of the tab's peer. The page's peer handle first, then the last peer a
- * key agreement ran with in this conversation (a video page may name its partner differently).
- */
-async function sessionFor(page: PageContext) {
-  const kr = await getKeyring();
-  const candidates: string[] = [];
-  if (page.peerHandle) candidates.push(page.peerHandle);
-  const meta = await loadMeta(kr, page.site, page.conversationId);
-  if (!meta.ok) return meta;
-  if (meta.value.lastPeer && !candidates.includes(meta.value.lastPeer)) candidates.push(meta.value.lastPeer);
-  for (const peer of candidates) {
-    const rec = await loadPeer(kr, page.site, page.conversationId, peer);
-    if (!rec.ok) return rec;
-    if (rec.value?.state.session?.confirmed) return { ok: true as const, value: { peer, state: rec.value.state } };
-  }
-  return { ok: true as const, value: null };
+function createIssuedIds(session: KeyValueStore) {
+  let loading: Promise<IssuedCallIds> | null = null;
+  return {
+    async claim(call: { callId: string; tabId: number; callRef: string }): Promise<IssueDecision> {
+      loading ??= session.get([ISSUED_KEY]).then((r) => new IssuedCallIds(r[ISSUED_KEY]));
+      const reg = await loading;
+      const decision = reg.claim(call.callId, call.tabId, call.callRef);
+      if (decision === 'new') await session.set({ [ISSUED_KEY]: reg.entries() });
+      return decision;
+    },
+  };
 }
 
 function toView(rec: CallRecord, now: number): CallView {
@@ -156,78 +142,77 @@ function toView(rec: CallRecord, now: number): CallView {
   };
 }
 
-export function registerCallHandlers(ctx: HandlerContext): void {
-  messenger.onMessage(
-    'content:call-policy',
-    guardHandler('content:call-policy', ctx, async (_data, role) => {
-      if (role.kind !== 'content') return fail('forbidden-sender', 'not a content script');
-      if (!(await isOriginEnabled(role.origin))) return fail('site-not-enabled', `${role.origin} is not enabled`);
-      const kr = await getKeyring().catch(() => null);
+export function createCallService(deps: CallServiceDeps) {
+  const now = deps.now ?? (() => Date.now());
+  const calls = createCallRecords(deps.session, now);
+  const issued = createIssuedIds(deps.session);
+
+  async function pageOf(sender: Senders['top-content']): Promise<Result<PageContext>> {
+    if (!(await deps.sites.isOriginEnabled(sender.origin))) return fail('site-not-enabled', `${sender.origin} is not enabled`);
+    const page = await deps.pages.get(sender.tabId);
+    if (!page || page.site !== sender.origin) return fail('not-found', 'Veil does not know this conversation yet.');
+    return ok(page);
+  }
+
+  const handlers: Handlers<CallMessage> = {
+    'content:call-policy': async (_data, sender) => {
+      if (!(await deps.sites.isOriginEnabled(sender.origin))) return fail('site-not-enabled', `${sender.origin} is not enabled`);
+      const kr = await deps.keyring().catch(() => null);
       const s = await kr?.getSettings();
       // Locked or unreadable: not strict (calls still show "not encrypted" plainly).
       return ok({ strict: s?.ok ? s.value.strictCalls : false });
-    }),
-  );
+    },
 
-  messenger.onMessage(
-    'content:call-keys',
-    guardHandler('content:call-keys', ctx, async (data, role) => {
-      const page = await pageOf(role);
+    'content:call-keys': async (data, sender) => {
+      const page = await pageOf(sender);
       if (!page.ok) return page;
       const id = callIdFromSides({ fingerprints: data.local, ice: data.localIce }, { fingerprints: data.remote, ice: data.remoteIce });
       if (!id.ok) return fail('invalid-message', id.error.message);
-      const found = await sessionFor(page.value);
+      const store = await deps.conversations();
+      const found = await store.confirmedSession(page.value, page.value.peerHandle);
       if (!found.ok) return fail(found.error.code === 'locked' ? 'locked' : 'storage', found.error.message);
-      await calls.upsert(page.value.tabId, data.callRef, { callId: id.value, ended: false });
+      const call = { tabId: page.value.tabId, callRef: data.callRef };
+      await calls.upsert(call, { callId: id.value, ended: false });
       if (found.value === null) return fail('no-session', 'No encrypted chat session with this person yet.');
       const material = deriveCallMaterial(found.value.state, id.value);
       if (!material.ok) return fail('no-session', material.error.message);
       // One call id, one connection: a second connection with the same id would count its nonces
       // from 0 again under the same keys. Its call fails closed (strict) or shows not encrypted.
-      const claim = await issued.claim(id.value, page.value.tabId, data.callRef);
+      const claim = await issued.claim({ callId: id.value, ...call });
       if (claim === 'reused') {
-        await calls.upsert(page.value.tabId, data.callRef, { sas: null, peer: null });
+        await calls.upsert(call, { sas: null, peer: null });
         return fail('call-reused', 'This call id was already used by another connection: Veil does not reuse its keys.');
       }
-      await calls.upsert(page.value.tabId, data.callRef, { sas: material.value.sas.text, peer: found.value.peer });
+      await calls.upsert(call, { sas: material.value.sas.text, peer: found.value.peer });
       return ok({ callId: material.value.callId, sendChain: material.value.sendChain, recvChain: material.value.recvChain });
-    }),
-  );
+    },
 
-  messenger.onMessage(
-    'content:call-status',
-    guardHandler('content:call-status', ctx, async (data, role) => {
-      if (role.kind !== 'content' || role.frameId !== 0) return fail('forbidden-sender', 'not the top frame\'s content script');
-      await calls.upsert(role.tabId, data.callRef, { report: data.report as CallReport });
+    'content:call-status': async (data, sender) => {
+      await calls.upsert({ tabId: sender.tabId, callRef: data.callRef }, { report: data.report as CallReport });
       return ok(null);
-    }),
-  );
+    },
 
-  messenger.onMessage(
-    'content:call-ended',
-    guardHandler('content:call-ended', ctx, async (data, role) => {
-      if (role.kind !== 'content' || role.frameId !== 0) return fail('forbidden-sender', 'not the top frame\'s content script');
-      await calls.upsert(role.tabId, data.callRef, { ended: true });
+    'content:call-ended': async (data, sender) => {
+      await calls.upsert({ tabId: sender.tabId, callRef: data.callRef }, { ended: true });
       return ok(null);
-    }),
-  );
+    },
 
-  messenger.onMessage(
-    'frame:call-state',
-    guardHandler('frame:call-state', ctx, async (_data, role) => {
-      if (role.kind !== 'extension-page' || role.tabId === null) return fail('forbidden-sender', 'not a Veil frame in a tab');
-      const rec = await calls.current(role.tabId);
-      return ok(rec ? toView(rec, Date.now()) : null);
-    }),
-  );
+    'frame:call-state': async (_data, sender) => {
+      const rec = await calls.current(sender.tabId);
+      return ok(rec ? toView(rec, now()) : null);
+    },
 
-  messenger.onMessage(
-    'page:call-state',
-    guardHandler('page:call-state', ctx, async (data) => {
+    'page:call-state': async (data) => {
       const rec = await calls.current(data.tabId);
-      return ok(rec ? toView(rec, Date.now()) : null);
-    }),
-  );
+      return ok(rec ? toView(rec, now()) : null);
+    },
+  };
 
-  browser.tabs.onRemoved.addListener((tabId) => void calls.dropTab(tabId));
+  return {
+    handlers,
+    /** The tab closed: forget its calls. */
+    forgetTab: (tabId: number) => calls.dropTab(tabId),
+  };
 }
+
+export type CallService = ReturnType<typeof createCallService>;

@@ -1,23 +1,20 @@
 /**
- * keyring:*, contacts:*, backup:* and cache:* handlers: the popup's and settings page's window
- * onto the keyring. Every one of these is reachable only from Veil's own top-level pages (the
- * guard's role/requiresNoTab checks plus isUserPage below), so only here do we pass
+ * The keyring service: keyring:*, contacts:*, backup:* and cache:* — the popup's and settings
+ * page's window onto the keyring, plus the auto-lock alarm. The message table lets a person's
+ * actions come only from the popup or the settings page ('user-page'), so only here do we pass
  * `{ origin: 'user' }` to the keyring.
  *
  * Nothing here keeps state that matters across a background restart except issued backup
  * previews, which are deliberately short-lived: after a restart the user picks the file again.
  */
-import { randomBytes } from '@noble/hashes/utils.js';
-import { browser } from 'wxt/browser';
-import type { Contact, Keyring, KeyringError, SessionRef } from '../../lib/keyring';
+import { bytesToHex, base64ToBytes, randomBytes } from '../../lib/bytes.ts';
+import type { Contact, Keyring, KeyringError } from '../../lib/keyring';
 import type { BackupPreview } from '../../lib/keyring/backup';
-import { base64ToBytes } from '../../lib/keyring/encoding';
-import { fail, guardHandler, messenger, ok, type HandlerContext, type Result, type SenderRole, type VeilError } from '../../lib/messaging';
+import { fail, ok, type Handlers, type Result } from '../../lib/messaging';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import type { BackupPreviewView, ContactView, KeyringView, VerificationView } from '../../lib/messaging/views';
 import {
   activeSessionInfo,
-  bytesToHex,
   fingerprint as identityFingerprint,
   formatSafetyNumber,
   generateIdentity,
@@ -26,35 +23,44 @@ import {
   serializeIdentity,
   type Identity,
 } from '../../lib/protocol';
-import { loadPeer } from '../../lib/chat/records';
-import { getKeyring } from './keyring-instance';
+import type { ConversationStore } from '../../lib/chat/store';
+import type { AlarmsLike } from './platform';
 
 export const AUTO_LOCK_ALARM = 'veil-auto-lock';
 const USER = { origin: 'user' } as const;
 /** Issued backup previews: few, short-lived, and bound to the keyring instance that made them. */
 const PREVIEW_TTL_MS = 10 * 60_000;
 const MAX_PREVIEWS = 4;
-/** Veil's own top-level pages: the only places a person acts on the keyring. */
-const USER_PAGES = new Set(['/popup.html', '/options.html']);
 
-/** The subset of browser.alarms we use (injectable for unit tests). */
-export interface AlarmsLike {
-  create(name: string, info: { when: number }): void | Promise<void>;
-  clear(name: string): Promise<boolean>;
-}
+export type KeyringMessage =
+  | 'keyring:state'
+  | 'keyring:create'
+  | 'keyring:unlock'
+  | 'keyring:lock'
+  | 'keyring:change-passphrase'
+  | 'keyring:get-settings'
+  | 'keyring:set-settings'
+  | 'contacts:list'
+  | 'contacts:verification'
+  | 'contacts:mark-verified'
+  | 'contacts:accept-key'
+  | 'backup:export'
+  | 'backup:preview'
+  | 'backup:apply'
+  | 'cache:forget-conversation'
+  | 'cache:clear';
 
 export interface KeyringServiceDeps {
-  getKeyring: () => Promise<Keyring>;
-  alarms: AlarmsLike;
+  /** The background's keyring (rejects while storage cannot be read). */
+  keyring: () => Promise<Keyring>;
+  /** The conversation store: verification needs a session to know our own handle. */
+  conversations: () => Promise<ConversationStore>;
+  alarms: Pick<AlarmsLike, 'create' | 'clear'>;
   now?: () => number;
-  /** Called after the keyring locked itself (auto-lock), e.g. to tell tabs to rescan. */
-  onLocked?: () => void;
 }
 
-type Failure = { ok: false; error: VeilError };
-
 /** Human messages for keyring errors: the popup shows `message` as is. */
-export function keyringFailure(e: KeyringError): Failure {
+export function keyringFailure(e: KeyringError): Result<never> {
   switch (e.code) {
     case 'locked':
       return fail('locked', 'Veil is locked — nothing can be decrypted until you unlock.');
@@ -95,10 +101,6 @@ export function keyringFailure(e: KeyringError): Failure {
   }
 }
 
-function isUserPage(role: SenderRole): boolean {
-  return role.kind === 'extension-page' && USER_PAGES.has(role.path);
-}
-const NOT_USER_PAGE = fail('forbidden-sender', 'Only Veil’s popup or settings page may do this.');
 
 function contactView(c: Contact): ContactView {
   return {
@@ -142,14 +144,14 @@ interface IssuedPreview {
   issuedAt: number;
 }
 
-export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDeps) {
+export function createKeyringService(deps: KeyringServiceDeps) {
   const now = deps.now ?? (() => Date.now());
   const previews = new Map<string, IssuedPreview>();
 
   /** Opens the keyring; storage that cannot be read becomes a typed error, never a throw. */
   async function open(): Promise<Result<Keyring>> {
     try {
-      return ok(await deps.getKeyring());
+      return ok(await deps.keyring());
     } catch (e) {
       return fail('internal', e instanceof Error ? e.message : 'Veil’s storage could not be read. Nothing was deleted.');
     }
@@ -170,10 +172,8 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     if (name !== AUTO_LOCK_ALARM) return;
     const kr = await open();
     if (!kr.ok) return;
-    if (await kr.value.checkAutoLock()) {
-      previews.clear();
-      deps.onLocked?.();
-    }
+    // Locking is reported through the keyring's own hook (onLockChange below and the tabs).
+    await kr.value.checkAutoLock();
     await scheduleAutoLock(kr.value);
   }
 
@@ -210,26 +210,17 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     }
   }
 
-  /** Same, for user actions: the sender must be Veil's popup or settings page. */
-  function userAction<T>(role: SenderRole, fn: (kr: Keyring) => Promise<Result<T>>): Promise<Result<T>> {
-    if (!isUserPage(role)) return Promise.resolve(NOT_USER_PAGE);
-    return withKeyring(fn);
-  }
 
   /** Finds a stored session with this contact whose peer key is the contact's current key. */
-  async function sessionFor(kr: Keyring, identity: Identity, contact: Contact, contactKey: Uint8Array) {
-    const refs = await kr.listSessions();
-    if (!refs.ok) return null;
-    const keyHex = bytesToHex(contactKey);
+  async function sessionFor(identity: Identity, contact: { site: string; handle: string; key: Uint8Array }) {
+    const sessions = await (await deps.conversations()).sessionsWith(contact);
+    if (!sessions.ok) return null;
+    const keyHex = bytesToHex(contact.key);
     let best: { selfHandle: string; sas: string | null } | null = null;
-    for (const ref of refs.value.filter((r: SessionRef) => r.site === contact.site && r.peer === contact.handle)) {
-      // Session records are the text engine's (lib/chat/records): protocol state plus UI summary.
-      const rec = await loadPeer(kr, ref.site, ref.conversation, ref.peer);
-      if (!rec.ok || !rec.value) continue;
-      const state = rec.value.state;
-      const info = activeSessionInfo(state, identity);
+    for (const { record } of sessions.value) {
+      const info = activeSessionInfo(record.state, identity);
       if (!info || bytesToHex(info.peerIdentity) !== keyHex) continue;
-      const candidate = { selfHandle: state.ctx.selfHandle, sas: info.sas?.text ?? null };
+      const candidate = { selfHandle: record.state.ctx.selfHandle, sas: info.sas?.text ?? null };
       // Prefer a session with a SAS (interactive start) over an offline-start one.
       if (!best || (best.sas === null && candidate.sas !== null)) best = candidate;
     }
@@ -248,7 +239,7 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     if (!key) return fail('internal', 'This contact’s stored key could not be read. Nothing was deleted.');
     // The safety number covers both handles, and only a conversation knows our own handle on
     // this site. Without one we show no number rather than one the peer could never match.
-    const session = await sessionFor(kr, id.value, contact, key);
+    const session = await sessionFor(id.value, { site: contact.site, handle: contact.handle, key });
     if (!session) {
       return fail('not-found', `No conversation with ${handle} on ${site} uses this key yet: open a chat with them to compare safety numbers.`);
     }
@@ -265,11 +256,11 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
     });
   }
 
-  const handlers = {
-    'keyring:state': guardHandler('keyring:state', ctx, () => withKeyring(async (kr) => ok(await keyringView(kr)))),
+  const handlers: Handlers<KeyringMessage> = {
+    'keyring:state': () => withKeyring(async (kr) => ok(await keyringView(kr))),
 
-    'keyring:create': guardHandler('keyring:create', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'keyring:create': (data) =>
+      withKeyring(async (kr) => {
         if (kr.state === 'uninitialized') {
           const init = await kr.initialize(data.passphrase);
           if (!init.ok) return keyringFailure(init.error);
@@ -287,29 +278,26 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
         if (!put.ok) return keyringFailure(put.error);
         return ok(await keyringView(kr));
       }),
-    ),
 
-    'keyring:unlock': guardHandler('keyring:unlock', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'keyring:unlock': (data) =>
+      withKeyring(async (kr) => {
         if (kr.state === 'uninitialized') return keyringFailure({ code: 'not-initialized' });
         const r = await kr.unlock(data.passphrase);
         if (!r.ok) return keyringFailure(r.error);
         return ok(await keyringView(kr));
       }),
-    ),
 
     // Locking is always safe, so any Veil page may ask (a message frame's lock button, too).
-    'keyring:lock': guardHandler('keyring:lock', ctx, () =>
+    'keyring:lock': () =>
       withKeyring(async (kr) => {
         previews.clear();
         const r = await kr.lock();
         if (!r.ok) return keyringFailure(r.error);
         return ok(await keyringView(kr));
       }),
-    ),
 
-    'keyring:change-passphrase': guardHandler('keyring:change-passphrase', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'keyring:change-passphrase': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.changePassphrase(data.current, data.next, USER);
         if (!r.ok) {
           // Here a wrong passphrase is the *current* one; the keyring stays unlocked.
@@ -318,17 +306,15 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
         }
         return ok(await keyringView(kr));
       }),
-    ),
 
-    'keyring:get-settings': guardHandler('keyring:get-settings', ctx, () =>
+    'keyring:get-settings': () =>
       withKeyring(async (kr) => {
         const r = await kr.getSettings();
         return r.ok ? ok(settingsView(r.value)) : keyringFailure(r.error);
       }),
-    ),
 
-    'keyring:set-settings': guardHandler('keyring:set-settings', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'keyring:set-settings': (data) =>
+      withKeyring(async (kr) => {
         const patch: { autoLockMinutes?: number; retentionDays?: number; strictCalls?: boolean } = {};
         if (data.autoLockMinutes !== undefined) patch.autoLockMinutes = data.autoLockMinutes;
         if (data.retentionDays !== undefined) patch.retentionDays = data.retentionDays;
@@ -336,42 +322,36 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
         const r = await kr.updateSettings(patch, USER);
         return r.ok ? ok(settingsView(r.value)) : keyringFailure(r.error);
       }),
-    ),
 
-    'contacts:list': guardHandler('contacts:list', ctx, () =>
+    'contacts:list': () =>
       withKeyring(async (kr) => {
         const r = await kr.listContacts();
         return r.ok ? ok(r.value.map(contactView)) : keyringFailure(r.error);
       }),
-    ),
 
-    'contacts:verification': guardHandler('contacts:verification', ctx, (data) =>
+    'contacts:verification': (data) =>
       withKeyring((kr) => verification(kr, data.site, data.handle)),
-    ),
 
-    'contacts:mark-verified': guardHandler('contacts:mark-verified', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'contacts:mark-verified': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.markVerified(data.site, data.handle, data.fingerprint, USER);
         return r.ok ? ok(contactView(r.value)) : keyringFailure(r.error);
       }),
-    ),
 
-    'contacts:accept-key': guardHandler('contacts:accept-key', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'contacts:accept-key': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.acceptKeyChange(data.site, data.handle, data.fingerprint, USER);
         return r.ok ? ok(contactView(r.value)) : keyringFailure(r.error);
       }),
-    ),
 
-    'backup:export': guardHandler('backup:export', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'backup:export': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.exportBackup(data.passphrase, USER);
         return r.ok ? ok({ file: r.value, fileName: backupFileName(now()) }) : keyringFailure(r.error);
       }),
-    ),
 
-    'backup:preview': guardHandler('backup:preview', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'backup:preview': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.previewBackup(data.file, data.passphrase);
         if (!r.ok) return keyringFailure(r.error);
         const t = now();
@@ -381,10 +361,9 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
         previews.set(previewId, { keyring: kr, preview: r.value, issuedAt: t });
         return ok(previewView(previewId, r.value));
       }),
-    ),
 
-    'backup:apply': guardHandler('backup:apply', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'backup:apply': (data) =>
+      withKeyring(async (kr) => {
         const issued = previews.get(data.previewId);
         if (!issued || issued.keyring !== kr || now() - issued.issuedAt > PREVIEW_TTL_MS) {
           previews.delete(data.previewId);
@@ -401,53 +380,32 @@ export function createKeyringService(ctx: HandlerContext, deps: KeyringServiceDe
         if (r.value.settingsApplied) parts.push('settings applied');
         return ok({ summary: `${parts.join('; ')}.` });
       }),
-    ),
 
-    'cache:forget-conversation': guardHandler('cache:forget-conversation', ctx, (data, role) =>
-      userAction(role, async (kr) => {
+    'cache:forget-conversation': (data) =>
+      withKeyring(async (kr) => {
         const r = await kr.forgetConversation(data.site, data.conversationId);
         return r.ok ? ok({ removed: r.value }) : keyringFailure(r.error);
       }),
-    ),
 
-    'cache:clear': guardHandler('cache:clear', ctx, (_data, role) =>
-      userAction(role, async (kr) => {
+    'cache:clear': () =>
+      withKeyring(async (kr) => {
         const r = await kr.clearCache(USER);
         return r.ok ? ok(null) : keyringFailure(r.error);
       }),
-    ),
   };
 
-  return { handlers, onAlarm, scheduleAutoLock, previewCount: () => previews.size };
+  /** Keeps the auto-lock alarm armed (a restarted background may resume unlocked). */
+  async function armAutoLock(): Promise<void> {
+    const kr = await open();
+    if (kr.ok) await scheduleAutoLock(kr.value);
+  }
+
+  /** The keyring locked or unlocked, for whatever reason: issued previews do not outlive a lock. */
+  function onLockChange(state: 'locked' | 'unlocked'): void {
+    if (state === 'locked') previews.clear();
+  }
+
+  return { handlers, onAlarm, armAutoLock, onLockChange, previewCount: () => previews.size };
 }
 
 export type KeyringService = ReturnType<typeof createKeyringService>;
-
-/**
- * Registers every keyring handler and the auto-lock alarm. Call once, synchronously, from the
- * background's main() (event listeners must exist before the first event after a restart).
- */
-export function registerKeyringHandlers(ctx: HandlerContext, opts: { onLocked?: () => void } = {}): KeyringService {
-  const service = createKeyringService(ctx, { getKeyring, alarms: browser.alarms, onLocked: opts.onLocked });
-  const h = service.handlers;
-  messenger.onMessage('keyring:state', h['keyring:state']);
-  messenger.onMessage('keyring:create', h['keyring:create']);
-  messenger.onMessage('keyring:unlock', h['keyring:unlock']);
-  messenger.onMessage('keyring:lock', h['keyring:lock']);
-  messenger.onMessage('keyring:change-passphrase', h['keyring:change-passphrase']);
-  messenger.onMessage('keyring:get-settings', h['keyring:get-settings']);
-  messenger.onMessage('keyring:set-settings', h['keyring:set-settings']);
-  messenger.onMessage('contacts:list', h['contacts:list']);
-  messenger.onMessage('contacts:verification', h['contacts:verification']);
-  messenger.onMessage('contacts:mark-verified', h['contacts:mark-verified']);
-  messenger.onMessage('contacts:accept-key', h['contacts:accept-key']);
-  messenger.onMessage('backup:export', h['backup:export']);
-  messenger.onMessage('backup:preview', h['backup:preview']);
-  messenger.onMessage('backup:apply', h['backup:apply']);
-  messenger.onMessage('cache:forget-conversation', h['cache:forget-conversation']);
-  messenger.onMessage('cache:clear', h['cache:clear']);
-  browser.alarms.onAlarm.addListener((alarm) => void service.onAlarm(alarm.name));
-  // A restarted background may resume unlocked from storage.session: keep the alarm armed.
-  void getKeyring().then((kr) => service.scheduleAutoLock(kr), () => undefined);
-  return service;
-}

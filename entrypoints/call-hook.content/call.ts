@@ -14,6 +14,8 @@ import { createPipeline, probeBlobWorkers, type Pipeline, type PipelineKind } fr
 import type { Pristine } from './pristine';
 
 const TICK_MS = 1000;
+/** For fire-and-forget work whose failure the next tick or key retry covers (and the page must not see). */
+const ignore = (): undefined => undefined;
 const KEY_RETRY_MS = 4000;
 
 export type MediaPath = 'streams' | 'script';
@@ -82,16 +84,20 @@ export class CallController {
       // RTCRtpScriptTransform needs the worker now; if the page forbids blob workers the probe
       // says so and frames stop (Firefox has no main-thread path: fail closed).
       start('worker');
-      void probeBlobWorkers(env.p).then((allowed) => {
-        if (!allowed) this.pipelineKind = 'none';
-      });
+      void probeBlobWorkers(env.p)
+        .then((allowed) => {
+          if (!allowed) this.pipelineKind = 'none';
+        })
+        .catch(ignore);
     } else {
-      void probeBlobWorkers(env.p).then((allowed) => start(allowed ? 'worker' : 'main-thread'));
+      void probeBlobWorkers(env.p)
+        .then((allowed) => start(allowed ? 'worker' : 'main-thread'))
+        .catch(ignore);
     }
     env.bridge.onPolicy((strict) => {
       if (strict) this.post({ v: 1, type: 'set-policy', policy: 'strict' });
     });
-    this.timer = env.p.setInterval(() => void this.tick(), TICK_MS);
+    this.timer = env.p.setInterval(() => void this.tick().catch(ignore), TICK_MS);
   }
 
   private policy(): MediaPolicy {
@@ -177,7 +183,7 @@ export class CallController {
       return;
     }
     this.binding = next.binding;
-    if (first) void this.requestKeys();
+    if (first) void this.requestKeys().catch(ignore);
   }
 
   private async requestKeys(): Promise<void> {
@@ -291,7 +297,7 @@ export class CallController {
 
   private async tick(): Promise<void> {
     if (this.ended) return;
-    if ((this.keys === 'no-session' || this.keys === 'requested') && Date.now() >= this.nextKeyTry) void this.requestKeys();
+    if ((this.keys === 'no-session' || this.keys === 'requested') && Date.now() >= this.nextKeyTry) void this.requestKeys().catch(ignore);
     const stats = await this.workerStats();
     if (this.ended) return;
     const transforms = this.withMids(stats ?? []);

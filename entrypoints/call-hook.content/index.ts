@@ -21,7 +21,7 @@ function install(p: Pristine, w: Window & typeof globalThis): void {
   document.documentElement.setAttribute('data-veil-hook', String(performance.now()));
   if (path === null) return; // no way to transform frames in this browser: nothing to wrap
   const bridge = new BridgeClient(p);
-  void probeBlobWorkers(p);
+  void probeBlobWorkers(p).catch(() => undefined); // warms the probe's cached answer; the call asks again
   const controllers = new WeakMap<RTCPeerConnection, CallController>();
   const Orig = p.RTCPeerConnection;
   const proto = Orig.prototype;

@@ -33,7 +33,7 @@ export interface Pristine {
 function getter<T>(proto: object, name: string): (self: T) => unknown {
   const d = Object.getOwnPropertyDescriptor(proto, name);
   const get = d?.get;
-  return (self: T) => (get ? get.call(self) : undefined);
+  return (self: T) => (get ? (get.call(self) as unknown) : undefined);
 }
 
 export function capturePristine(w: Window & typeof globalThis): Pristine | null {

@@ -30,7 +30,7 @@ export class Compose {
         if (!e.isTrusted || !e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey || e.code !== 'KeyE') return;
         e.preventDefault();
         e.stopPropagation();
-        void this.open();
+        void this.open().catch(() => undefined);
       },
       true,
     );
@@ -77,7 +77,7 @@ export class Compose {
     b.style.cssText = 'all:initial;cursor:pointer;font:16px/24px system-ui;width:24px;height:24px;text-align:center;border-radius:6px;background:#1f3a68;color:#fff;';
     b.addEventListener('click', (e) => {
       if (!e.isTrusted) return;
-      void this.open();
+      void this.open().catch(() => undefined);
     });
     const note = document.createElement('div');
     note.style.cssText = 'position:absolute;right:0;bottom:28px;white-space:nowrap;font:12px system-ui;background:#fde7e9;color:#a1121f;padding:4px 8px;border-radius:6px;display:none;';

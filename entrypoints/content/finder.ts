@@ -108,7 +108,8 @@ export class Finder {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      // A scan that failed is done again on the next change.
+      void this.flush().catch(() => undefined);
     }, DEBOUNCE_MS);
   }
 

@@ -27,17 +27,22 @@ export class FocusGuard {
   private armed = false;
   private borrowed = false;
 
-  /**
-   * @param isSiteEditor true for a focus target inside the site's message editor
-   * @param isUserAction true for an event the user caused (the browser's isTrusted; the page's
-   *   scripts cannot forge it)
-   */
-  constructor(
-    private readonly keeper: FocusKeeper,
-    private readonly isSiteEditor: (target: EventTarget | null) => boolean,
-    doc: GuardedDocument = document,
-    private readonly isUserAction: (e: Event) => boolean = (e) => e.isTrusted,
-  ) {
+  private readonly keeper: FocusKeeper;
+  private readonly isSiteEditor: (target: EventTarget | null) => boolean;
+  private readonly isUserAction: (e: Event) => boolean;
+
+  constructor(o: {
+    keeper: FocusKeeper;
+    /** True for a focus target inside the site's message editor. */
+    isSiteEditor: (target: EventTarget | null) => boolean;
+    doc?: GuardedDocument;
+    /** True for an event the user caused (the browser's isTrusted; the page's scripts cannot forge it). */
+    isUserAction?: (e: Event) => boolean;
+  }) {
+    this.keeper = o.keeper;
+    this.isSiteEditor = o.isSiteEditor;
+    this.isUserAction = o.isUserAction ?? ((e) => e.isTrusted);
+    const doc = o.doc ?? document;
     doc.addEventListener('focusin', (e) => this.onFocusIn(e), true);
     for (const type of USER_ACTIONS) doc.addEventListener(type, (e) => this.isUserAction(e) && this.disarm(), true);
   }

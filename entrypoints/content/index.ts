@@ -5,11 +5,11 @@
  */
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { browser } from 'wxt/browser';
-import { fail, messenger, ok } from '../../lib/messaging';
+import { fail, guardFromBackground, messenger, ok } from '../../lib/messaging';
 import { ask, sleep } from './bg';
 import { Compose } from './compose';
 import { Finder } from './finder';
-import { parsePostRequest, postTexts } from './post';
+import { postTexts } from './post';
 import { FocusGuard } from './focus-guard';
 import { resolveAdapter, type PageAdapter } from './site';
 
@@ -77,16 +77,15 @@ export default defineContentScript({
     let adapterReady: Promise<PageAdapter> | null = null;
     let posting: Promise<unknown> = Promise.resolve();
     const focus: { guard?: FocusGuard } = {};
-    messenger.onMessage('tab:post', (message) => {
-      const sender = (message as { sender?: { id?: string } }).sender;
-      if (sender?.id !== browser.runtime.id) return { ok: false, error: { code: 'forbidden-sender', message: 'not from Veil' } };
-      const req = parsePostRequest(message.data);
-      if (!req) return { ok: false, error: { code: 'invalid-message', message: 'tab:post: invalid texts' } };
-      // One post at a time: texts of two requests must never interleave in the editor.
-      const run = posting.then(async () => ok(await postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.guard)));
-      posting = run.catch(() => undefined);
-      return run.catch(() => fail('internal', 'posting failed'));
-    });
+    messenger.onMessage(
+      'tab:post',
+      guardFromBackground('tab:post', browser.runtime.id, (req) => {
+        // One post at a time: texts of two requests must never interleave in the editor.
+        const run = posting.then(async () => ok(await postTexts(await (adapterReady ?? resolveAdapter(PROFILE_WAIT_MS)), req, focus.guard)));
+        posting = run.catch(() => undefined);
+        return run.catch(() => fail('internal', 'posting failed'));
+      }),
+    );
 
     let state = await hello();
     for (let wait = 2000; state === 'no-answer'; wait = Math.min(HELLO_RETRY_MAX_MS, wait * 2)) {
@@ -114,9 +113,12 @@ export default defineContentScript({
     const conversationId = (): string => adapter.conversationId();
     const finder = new Finder(adapter, conversationId);
     const compose = new Compose(adapter, conversationId);
-    focus.guard = new FocusGuard(compose, (target) => {
-      const editor = adapter.editor();
-      return editor !== null && target instanceof Node && editor.contains(target);
+    focus.guard = new FocusGuard({
+      keeper: compose,
+      isSiteEditor: (target) => {
+        const editor = adapter.editor();
+        return editor !== null && target instanceof Node && editor.contains(target);
+      },
     });
 
     const syncPageState = async (force: boolean): Promise<void> => {
@@ -141,13 +143,14 @@ export default defineContentScript({
       } else retryDelay = 1000;
     };
 
-    messenger.onMessage('tab:refresh', (message) => {
-      const sender = (message as { sender?: { id?: string } }).sender;
-      if (sender?.id !== browser.runtime.id) return { ok: false, error: { code: 'forbidden-sender', message: 'not from Veil' } };
-      void syncPageState(true);
-      finder.rescanAll();
-      return ok(null);
-    });
+    messenger.onMessage(
+      'tab:refresh',
+      guardFromBackground('tab:refresh', browser.runtime.id, () => {
+        void syncPageState(true).catch(() => undefined);
+        finder.rescanAll();
+        return ok(null);
+      }),
+    );
 
     await syncPageState(true);
     finder.start();
@@ -155,7 +158,7 @@ export default defineContentScript({
     setInterval(() => {
       finder.tick();
       compose.place();
-      void syncPageState(false);
+      void syncPageState(false).catch(() => undefined); // sent again on the next tick
     }, TICK_MS);
   },
 });

@@ -5,32 +5,24 @@
  * synthetic paste and then a beforeinput event are tried.
  */
 import type { EditorKind } from '../../lib/sites/profiles';
-import type { VeilErrorCode } from '../../lib/messaging';
-import type { PostOutcome } from '../../lib/chat/delivery';
+import * as v from 'valibot';
+import { messages, type BodyOf, type VeilErrorCode } from '../../lib/messaging';
+import type { PostOutcome } from '../../lib/messaging/delivery';
 import { sleep } from './bg';
 import type { PageAdapter } from './site';
 import { editorText, hasVeilText, normalizeEditorText } from './text';
 import type { FocusGuard } from './focus-guard';
 
-const MAX_TEXTS = 64;
-const MAX_TEXT_CHARS = 100_000;
 const SETTLE_MS = 1500;
 const CLEAR_MS = 8000;
 const POLL_MS = 40;
 
-export interface PostRequest {
-  texts: string[];
-  reason: 'query' | 'handshake' | 'message';
-}
+export type PostRequest = BodyOf<'tab:post'>;
 
-/** The background is trusted, but its message still crosses a boundary: check the shape. */
+/** The background is trusted, but its message still crosses a boundary: check the shape (the table's schema). */
 export function parsePostRequest(data: unknown): PostRequest | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const d = data as { texts?: unknown; reason?: unknown };
-  if (!Array.isArray(d.texts) || d.texts.length === 0 || d.texts.length > MAX_TEXTS) return null;
-  if (!d.texts.every((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= MAX_TEXT_CHARS)) return null;
-  if (d.reason !== 'query' && d.reason !== 'handshake' && d.reason !== 'message') return null;
-  return { texts: d.texts, reason: d.reason };
+  const r = v.safeParse(messages['tab:post'].body, data);
+  return r.success ? r.output : null;
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
@@ -87,7 +79,7 @@ const viaBeforeInput: Attempt = (el, text) => {
 };
 
 /** Replaces the editor's content with text; true once the editor shows exactly that text. */
-export async function insertText(adapter: PageAdapter, kind: EditorKind, text: string, guard?: FocusGuard): Promise<boolean> {
+export async function insertText(adapter: PageAdapter, { kind, text, guard }: { kind: EditorKind; text: string; guard?: FocusGuard | undefined }): Promise<boolean> {
   const first = adapter.editor();
   if (!first) return false;
   if (kind === 'textarea' && (first instanceof HTMLTextAreaElement || first instanceof HTMLInputElement)) {
@@ -137,7 +129,7 @@ export async function postTexts(adapter: PageAdapter, req: PostRequest, guard?: 
     // overwritten: it is theirs, so Veil stops and says why.
     const draft = normalizeEditorText(editorText(el));
     if (draft !== '' && !hasVeilText(draft)) return stop('blocked', "the site's message box holds text typed there; send or clear it first");
-    if (!(await insertText(adapter, adapter.editorKind(el), text, guard))) return stop('internal', "the site's editor did not take the text");
+    if (!(await insertText(adapter, { kind: adapter.editorKind(el), text, guard }))) return stop('internal', "the site's editor did not take the text");
     const button = adapter.sendButton();
     if (button && !(button as HTMLButtonElement).disabled) button.click();
     else pressEnter(adapter.editor() ?? el);

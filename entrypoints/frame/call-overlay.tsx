@@ -46,8 +46,9 @@ export function CallOverlay() {
         if (!stop) setError('Veil is not answering.');
       }
     };
-    void poll();
-    const t = setInterval(() => void poll(), POLL_MS);
+    // poll catches its own failures ("Veil is not answering").
+    void poll().catch(() => undefined);
+    const t = setInterval(() => void poll().catch(() => undefined), POLL_MS);
     return () => {
       stop = true;
       clearInterval(t);

@@ -5,6 +5,9 @@ import { BadgeView } from './badge';
 import type { FrameStyle } from './params';
 import { reportHeight, requestClose } from './report';
 
+/** For fire-and-forget UI work: `ask` never rejects, so only a bug could, and the frame stays usable. */
+const ignore = (): undefined => undefined;
+
 async function ask<R>(call: () => Promise<Result<R>>): Promise<Result<R>> {
   return (await askBackground(call)) ?? { ok: false, error: { code: 'internal', message: 'Veil did not answer. Try again in a moment.' } };
 }
@@ -28,7 +31,9 @@ export function MessageFrame({ token, style }: { token: string; style: FrameStyl
   const [error, setError] = useState<string | null>(null);
   useHeight(token);
   useEffect(() => {
-    void ask(() => messenger.sendMessage('frame:message', { token })).then((r) => (r.ok ? setView(r.value) : setError(r.error.message)));
+    void ask(() => messenger.sendMessage('frame:message', { token }))
+      .then((r) => (r.ok ? setView(r.value) : setError(r.error.message)))
+      .catch(() => setError('Veil could not show this message.'));
   }, [token]);
   const css = {
     fontFamily: style.fontFamily ?? undefined,
@@ -55,7 +60,6 @@ export function MessageFrame({ token, style }: { token: string; style: FrameStyl
 const STATUS_WORDS: Record<ComposeView['conversation']['status'], string> = {
   none: 'not encrypted yet',
   'query-sent': 'waiting for the other person to accept',
-  'awaiting-accept': 'they asked to start encryption',
   handshaking: 'exchanging keys…',
   established: 'encrypted',
   'blocked-key-change': 'blocked: key changed',
@@ -76,9 +80,9 @@ export function ComposeFrame({ token }: { token: string }) {
     else setNotice(r.error.message);
   };
   useEffect(() => {
-    void refresh();
+    void refresh().catch(ignore);
     // Session state moves on while the frame is open (handshake, key change): keep it current.
-    const t = setInterval(() => void refresh(), 2000);
+    const t = setInterval(() => void refresh().catch(ignore), 2000);
     area.current?.focus();
     // When Veil's content script hands focus back to this frame, the cursor belongs in the box.
     const onWindowFocus = (): void => area.current?.focus();
@@ -112,7 +116,7 @@ export function ComposeFrame({ token }: { token: string }) {
     if (!armed) return;
     const r = await ask(() => messenger.sendMessage('frame:start-encryption', { token }));
     setNotice(r.ok ? 'Asked to start encryption' : r.error.message);
-    void refresh();
+    void refresh().catch(ignore);
   };
 
   const onKey = (e: KeyboardEvent): void => {
@@ -121,7 +125,7 @@ export function ComposeFrame({ token }: { token: string }) {
       requestClose(token);
     } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      void send();
+      void send().catch(ignore);
     }
   };
 
@@ -176,7 +180,7 @@ export function ComposeFrame({ token }: { token: string }) {
         <span class="notice" data-testid="notice" dir="auto">
           {notice ?? conv?.notice ?? ''}
         </span>
-        <button type="button" class="send" disabled={!canSend || text.trim() === ''} onClick={() => void send()}>
+        <button type="button" class="send" disabled={!canSend || text.trim() === ''} onClick={() => void send().catch(ignore)}>
           Send
         </button>
       </div>
@@ -200,10 +204,10 @@ export function QueryFrame({ token }: { token: string }) {
         <span data-testid="query-done">{done}</span>
       ) : (
         <span class="buttons">
-          <button type="button" onClick={(e) => void answer(true, e)} data-testid="accept">
+          <button type="button" onClick={(e) => void answer(true, e).catch(ignore)} data-testid="accept">
             Accept
           </button>
-          <button type="button" onClick={(e) => void answer(false, e)} data-testid="ignore">
+          <button type="button" onClick={(e) => void answer(false, e).catch(ignore)} data-testid="ignore">
             Ignore
           </button>
         </span>

@@ -23,7 +23,7 @@ export function OptionsApp() {
   const keyring = useKeyring();
   const sites = useSites();
   const welcome = location.hash === '#welcome';
-  useEffect(() => void sites.refresh(), []);
+  useEffect(() => sites.refresh(), []);
 
   return (
     <div class="options">
@@ -61,7 +61,7 @@ export function OptionsApp() {
         </section>
         <section id="backup" aria-labelledby="backup-h">
           <h2 id="backup-h">Backup</h2>
-          <BackupPanel keyring={keyring.view} onChanged={() => void keyring.refresh()} />
+          <BackupPanel keyring={keyring.view} onChanged={keyring.refresh} />
         </section>
         <section id="storage" aria-labelledby="storage-h">
           <h2 id="storage-h">Storage</h2>

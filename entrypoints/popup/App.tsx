@@ -23,8 +23,10 @@ export function App() {
   const [tab, setTab] = useState<ActiveTab | null>(null);
 
   useEffect(() => {
-    void sites.refresh();
-    void activeWebTab().then(setTab);
+    sites.refresh();
+    void activeWebTab()
+      .then(setTab)
+      .catch(() => setTab(null));
   }, []);
 
   return (
@@ -36,7 +38,7 @@ export function App() {
       <ErrorLine error={sites.error ?? keyring.error} />
       <section aria-labelledby="this-tab">
         <h2 id="this-tab">This tab</h2>
-        <TabPanel tab={tab} status={sites.status} enable={(u) => void sites.enable(u)} disable={(p) => void sites.disable(p)} />
+        <TabPanel tab={tab} status={sites.status} enable={sites.enable} disable={sites.disable} />
       </section>
       <section aria-labelledby="identity">
         <h2 id="identity">My identity</h2>
@@ -59,7 +61,7 @@ export function App() {
         </details>
       </section>
       <footer>
-        <button type="button" class="link" data-testid="open-settings" onClick={() => void browser.runtime.openOptionsPage()}>
+        <button type="button" class="link" data-testid="open-settings" onClick={() => void browser.runtime.openOptionsPage().catch(() => undefined)}>
           Backup, storage and all settings →
         </button>
         {sites.status && <p data-testid="bg-status">Veil {sites.status.version} · background up</p>}

@@ -1,4 +1,5 @@
-import { type Result, ok, fail } from './result.ts';
+import { ok, fail, type Result } from '../result.ts';
+import type { ArmorError } from './errors.ts';
 
 /**
  * The 'ascii' alphabet: 6 bits per character.
@@ -45,7 +46,7 @@ export function encodeAscii(bytes: Uint8Array): string {
 }
 
 /** Decodes a clean symbol string (no ignorable characters). Exact inverse of encodeAscii. */
-export function decodeAscii(symbols: string): Result<Uint8Array> {
+export function decodeAscii(symbols: string): Result<Uint8Array, ArmorError> {
   const count = symbols.length;
   // 6c bits hold floor(6c/8) bytes; c = 1 (mod 4) is never produced (6 bits < 1 byte of slack).
   if (count % 4 === 1) return fail('bad-length', `${count} ascii symbols encode no byte length`);

@@ -1,7 +1,8 @@
 import { asciiValue, decodeAscii, encodeAscii } from './ascii.ts';
 import { decodeDense, encodeDense, isDenseSymbol } from './dense.ts';
 import { skipIgnorable } from './ignorable.ts';
-import { type Result, fail } from './result.ts';
+import { fail, type Result } from '../result.ts';
+import type { ArmorError } from './errors.ts';
 
 export type Alphabet = 'ascii' | 'dense';
 
@@ -56,7 +57,7 @@ export function matchPrefix(text: string, i: number): PrefixMatch | null {
 export interface RawBlock {
   /** Index just after the block (after the terminator, or where reading stopped on error). */
   end: number;
-  result: Result<Uint8Array>;
+  result: Result<Uint8Array, ArmorError>;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type Result, ok, fail } from './result.ts';
+import { ok, fail, type Result } from '../result.ts';
+import type { ArmorError } from './errors.ts';
 
 /**
  * The 'dense' alphabet: 14 bits per UTF-16 code unit, for sites that limit characters.
@@ -50,7 +51,7 @@ export function encodeDense(bytes: Uint8Array): string {
 }
 
 /** Decodes a clean symbol string (no ignorable characters). Exact inverse of encodeDense. */
-export function decodeDense(symbols: string): Result<Uint8Array> {
+export function decodeDense(symbols: string): Result<Uint8Array, ArmorError> {
   const count = symbols.length;
   if (count === 0) return ok(new Uint8Array(0));
   const lastCode = symbols.charCodeAt(count - 1);

@@ -1,7 +1,8 @@
 import { type BlockKind, matchPrefix, readPayload } from './block.ts';
 import { type Fragment, decodeFragmentPayload } from './fragment.ts';
 import { skipIgnorable } from './ignorable.ts';
-import { type Result, fail, ok } from './result.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { ArmorError } from './errors.ts';
 
 export type ArmorPayload = { kind: 'whole'; bytes: Uint8Array } | ({ kind: 'fragment' } & Fragment);
 
@@ -10,10 +11,10 @@ export interface ArmorFinding {
   start: number;
   /** Index just after the terminator (or where reading stopped, for an error). */
   end: number;
-  result: Result<ArmorPayload>;
+  result: Result<ArmorPayload, ArmorError>;
 }
 
-function toPayload(kind: BlockKind, bytes: Result<Uint8Array>): Result<ArmorPayload> {
+function toPayload(kind: BlockKind, bytes: Result<Uint8Array, ArmorError>): Result<ArmorPayload, ArmorError> {
   if (!bytes.ok) return bytes;
   if (kind === 'whole') return ok({ kind: 'whole', bytes: bytes.value });
   const frag = decodeFragmentPayload(bytes.value);
@@ -44,7 +45,7 @@ export function findArmor(text: string): ArmorFinding[] {
 }
 
 /** Decodes text that is exactly one block (ignorable characters allowed around and inside). */
-export function dearmor(text: string): Result<ArmorPayload> {
+export function dearmor(text: string): Result<ArmorPayload, ArmorError> {
   const start = skipIgnorable(text, 0);
   const prefix = matchPrefix(text, start);
   if (prefix === null) return fail('bad-prefix', 'text does not start with a Veil armor prefix');

@@ -1,8 +1,9 @@
-import { randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, randomBytes } from '../bytes.ts';
 import { asciiLength } from './ascii.ts';
 import { type Alphabet, BLOCK_OVERHEAD, buildBlock } from './block.ts';
 import { denseLength } from './dense.ts';
-import { type Result, fail, ok } from './result.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { ArmorError } from './errors.ts';
 
 /**
  * Fragment payload layout (inside a "VLf" block):
@@ -26,13 +27,7 @@ export interface Fragment {
 
 export type RandomSource = (length: number) => Uint8Array;
 
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-export function encodeFragmentPayload(id: Uint8Array, index: number, count: number, data: Uint8Array): Uint8Array {
+export function encodeFragmentPayload({ id, index, count, data }: { id: Uint8Array; index: number; count: number; data: Uint8Array }): Uint8Array {
   const out = new Uint8Array(FRAGMENT_HEADER_BYTES + data.length);
   out.set(id.subarray(0, FRAGMENT_ID_BYTES), 0);
   out[4] = index >> 8;
@@ -43,14 +38,14 @@ export function encodeFragmentPayload(id: Uint8Array, index: number, count: numb
   return out;
 }
 
-export function decodeFragmentPayload(payload: Uint8Array): Result<Fragment> {
+export function decodeFragmentPayload(payload: Uint8Array): Result<Fragment, ArmorError> {
   if (payload.length <= FRAGMENT_HEADER_BYTES) return fail('bad-header', 'fragment shorter than its header plus one data byte');
   const index = ((payload[4] as number) << 8) | (payload[5] as number);
   const count = ((payload[6] as number) << 8) | (payload[7] as number);
   if (count < 2) return fail('bad-header', 'fragment count below 2');
   if (index >= count) return fail('bad-header', 'fragment index not below count');
   return ok({
-    id: toHex(payload.subarray(0, FRAGMENT_ID_BYTES)),
+    id: bytesToHex(payload.subarray(0, FRAGMENT_ID_BYTES)),
     index,
     count,
     bytes: payload.slice(FRAGMENT_HEADER_BYTES),
@@ -84,9 +79,7 @@ export function fragmentCapacity(maxChars: number, alphabet: Alphabet): number {
  */
 export function armorFragments(
   bytes: Uint8Array,
-  alphabet: Alphabet,
-  maxChars: number,
-  rng: RandomSource = randomBytes,
+  { alphabet, maxChars, rng = randomBytes }: { alphabet: Alphabet; maxChars: number; rng?: RandomSource },
 ): string[] {
   if (!Number.isSafeInteger(maxChars) || maxChars <= 0) throw new RangeError('maxChars must be a positive integer');
   if (wholeBlockLength(bytes.length, alphabet) <= maxChars) return [buildBlock('whole', bytes, alphabet)];
@@ -99,7 +92,7 @@ export function armorFragments(
   const id = rng(FRAGMENT_ID_BYTES);
   if (id.length !== FRAGMENT_ID_BYTES) throw new RangeError('rng returned the wrong number of bytes');
   return fragmentSlices(bytes.length, count).map(([start, end], k) =>
-    buildBlock('fragment', encodeFragmentPayload(id, k, count, bytes.subarray(start, end)), alphabet),
+    buildBlock('fragment', encodeFragmentPayload({ id, index: k, count, data: bytes.subarray(start, end) }), alphabet),
   );
 }
 

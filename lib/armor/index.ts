@@ -29,7 +29,7 @@ export {
   Reassembler,
 } from './reassembly.ts';
 export { type QueryFinding, type QueryLineOptions, makeQueryLine, parseQuery } from './query.ts';
-export type { ArmorError, ArmorErrorCode, Result } from './result.ts';
+export type { ArmorError, ArmorErrorCode } from './errors.ts';
 
 /** One whole-message block, prefix and terminator included. */
 export function armor(bytes: Uint8Array, alphabet: Alphabet): string {

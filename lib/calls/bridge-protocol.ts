@@ -10,7 +10,8 @@
  */
 import { isIceTag } from './sdp.ts';
 import type { CallReport } from './status.ts';
-import { fail, ok, type Result } from './result.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { CallError } from './errors.ts';
 
 export const BRIDGE_VERSION = 1;
 /** Marker of the one window message that carries the port. */
@@ -41,7 +42,7 @@ export type BridgeToMain =
   | { v: 1; type: 'policy'; strict: boolean }
   | { v: 1; type: 'keys'; reqId: number; reply: KeysReply };
 
-export function parseMainToBridge(data: unknown): Result<MainToBridge> {
+export function parseMainToBridge(data: unknown): Result<MainToBridge, CallError> {
   if (!isRec(data) || data['v'] !== BRIDGE_VERSION) return fail('malformed', 'not a call bridge message');
   switch (data['type']) {
     case 'hello':
@@ -69,7 +70,7 @@ export function parseMainToBridge(data: unknown): Result<MainToBridge> {
 const HEX64 = /^[0-9a-f]{64}$/;
 const CODES = new Set<string>(['no-session', 'locked', 'unavailable', 'refused', 'call-reused'] satisfies KeysRefusal[]);
 
-export function parseBridgeToMain(data: unknown): Result<BridgeToMain> {
+export function parseBridgeToMain(data: unknown): Result<BridgeToMain, CallError> {
   if (!isRec(data) || data['v'] !== BRIDGE_VERSION) return fail('malformed', 'not a call bridge message');
   if (data['type'] === 'policy') {
     if (typeof data['strict'] !== 'boolean') return fail('malformed', 'policy');

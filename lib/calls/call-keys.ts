@@ -10,11 +10,12 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import type { ConversationState } from '../protocol/conversation.ts';
 import { advanceMediaChain, deriveCallKeys, initialMediaChains, mediaFrameKey, MAX_MEDIA_EPOCH, type MediaChain } from '../protocol/media-keys.ts';
 import { sasFromBytes, type Sas } from '../protocol/sas.ts';
-import { fail, ok, type Result } from './result.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { CallError } from './errors.ts';
 
 export const CALL_SAS_LABEL = 'veil/v1/call-sas';
 
@@ -29,7 +30,7 @@ export interface CallMaterial {
 }
 
 /** Background only: needs the conversation state (kept in the keyring). */
-export function deriveCallMaterial(state: ConversationState, callId: string): Result<CallMaterial> {
+export function deriveCallMaterial(state: ConversationState, callId: string): Result<CallMaterial, CallError> {
   const keys = deriveCallKeys(state, callId); // validates the session (confirmed) and the id
   if (!keys.ok) return fail(keys.error.code === 'no-session' ? 'no-session' : 'bad-call-id', keys.error.message);
   const session = state.session;

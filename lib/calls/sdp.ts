@@ -14,8 +14,9 @@
  *   and only the per-side hash (the "ICE tag") travels to the background.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { fail, ok, type Result } from './result.ts';
+import { bytesToHex, utf8ToBytes } from '../bytes.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { CallError } from './errors.ts';
 
 /** Bounds for hostile SDP (a real offer is a few KB). */
 export const MAX_SDP_CHARS = 256 * 1024;
@@ -56,14 +57,14 @@ export function normalizeFingerprint(raw: string): Fingerprint | null {
   return `${hash} ${m[2].toUpperCase()}`;
 }
 
-function sdpLines(sdp: unknown): Result<string[]> {
+function sdpLines(sdp: unknown): Result<string[], CallError> {
   if (typeof sdp !== 'string') return fail('malformed', 'SDP is not a string');
   if (sdp.length > MAX_SDP_CHARS) return fail('too-large', 'SDP too large');
   return ok(sdp.split(/\r?\n/));
 }
 
 /** Every distinct a=fingerprint in an SDP (session or media level), sorted. */
-export function sdpFingerprints(sdp: unknown): Result<Fingerprint[]> {
+export function sdpFingerprints(sdp: unknown): Result<Fingerprint[], CallError> {
   const lines = sdpLines(sdp);
   if (!lines.ok) return lines;
   const found = new Set<Fingerprint>();
@@ -83,7 +84,7 @@ export function sdpFingerprints(sdp: unknown): Result<Fingerprint[]> {
  * use one pair for all bundled m-sections; a few distinct ones are allowed, more are refused.
  * An SDP without them is not a WebRTC SDP (JSEP requires both): malformed.
  */
-export function sdpIceCredentials(sdp: unknown): Result<IceCredentials> {
+export function sdpIceCredentials(sdp: unknown): Result<IceCredentials, CallError> {
   const lines = sdpLines(sdp);
   if (!lines.ok) return lines;
   const ufrags = new Set<string>();
@@ -137,7 +138,7 @@ export function sameFingerprints(a: readonly Fingerprint[], b: readonly Fingerpr
  * "veil-call-v2|" + sort([fpsA + ";" + iceA, fpsB + ";" + iceB]).join("|").
  * Identical fingerprint sets on both sides are refused (a reflected SDP).
  */
-export function callIdFromSides(local: CallSide, remote: CallSide): Result<string> {
+export function callIdFromSides(local: CallSide, remote: CallSide): Result<string, CallError> {
   const a = fingerprintSide(local.fingerprints);
   const b = fingerprintSide(remote.fingerprints);
   if (a === null || b === null) return fail('no-fingerprint', 'both sides need valid fingerprints');
@@ -154,7 +155,7 @@ export interface SdpCallBinding {
   remoteIce: IceTag;
 }
 
-function sideOf(sdp: unknown): Result<{ fingerprints: Fingerprint[]; ice: IceTag }> {
+function sideOf(sdp: unknown): Result<{ fingerprints: Fingerprint[]; ice: IceTag }, CallError> {
   const fps = sdpFingerprints(sdp);
   if (!fps.ok) return fps;
   const ice = sdpIceCredentials(sdp);
@@ -163,7 +164,7 @@ function sideOf(sdp: unknown): Result<{ fingerprints: Fingerprint[]; ice: IceTag
 }
 
 /** Both SDPs at once (what the main-world script has after an offer/answer exchange). */
-export function callIdFromSdp(localSdp: unknown, remoteSdp: unknown): Result<SdpCallBinding> {
+export function callIdFromSdp(localSdp: unknown, remoteSdp: unknown): Result<SdpCallBinding, CallError> {
   const l = sideOf(localSdp);
   if (!l.ok) return l;
   const r = sideOf(remoteSdp);

@@ -4,7 +4,7 @@
  * payload, not of the rendered text.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, utf8ToBytes } from '../bytes.ts';
 import type { ArmorPayload } from '../armor/index.ts';
 
 export function payloadDigest(payload: ArmorPayload): string {

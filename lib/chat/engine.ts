@@ -1,6 +1,6 @@
 /**
  * The text engine: what the background does with chat text. Pure logic over the keyring, the
- * protocol and the armor; the background wires it to messages and tabs.
+ * conversation store, the protocol and the armor; the background wires it to messages and tabs.
  *
  *   found()          armored text the content script saw → what to show for each message
  *                    (plaintext stays here; the page gets a token for a Veil frame)
@@ -8,16 +8,16 @@
  *   answerQuery      the user accepted (or ignored) a peer's query → key agreement starts
  *   composeSend      plaintext from Veil's compose frame → ciphertext texts to post
  *
- * Every state change a ciphertext depends on is persisted (keyring.putSession) before the texts
- * that carry it are returned to be posted. All calls run one at a time.
+ * Every state change a ciphertext depends on is persisted (ConversationStore.savePeer) before the
+ * texts that carry it are returned to be posted. All calls run one at a time.
  */
 import { Reassembler, armorFragments, findArmor, fragmentSlices, makeQueryLine, parseQuery, type ArmorPayload } from '../armor/index.ts';
-import type { Keyring } from '../keyring/index.ts';
-import type { Result, VeilErrorCode } from '../messaging/result.ts';
+import { bytesToHex, hexToBytes, randomBytes } from '../bytes.ts';
+import type { CacheEntry, Direction, Keyring } from '../keyring/index.ts';
+import type { Result } from '../messaging/errors.ts';
 import type { Badge, ConversationView, FoundDisplay, FoundResult, MessageFrameView } from '../messaging/views.ts';
 import {
   activeSessionInfo,
-  bytesToHex,
   decodeWireMessage,
   encryptMessage,
   formatSafetyNumber,
@@ -31,14 +31,15 @@ import {
   type Identity,
   type Rng,
 } from '../protocol/index.ts';
-import { hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { fail, ok } from '../result.ts';
 import { payloadDigest, queryKey } from './digest.ts';
-import { loadMeta, loadPeer, saveMeta, savePeer, type PeerRecord, type RecordError } from './records.ts';
+import type { ConversationStore, PeerKey, PeerRecord, StoreError } from './store.ts';
 import type { TokenStore } from './tokens.ts';
 import type { PageContext, Post } from './types.ts';
 
 export interface EngineDeps {
   keyring: Keyring;
+  conversations: ConversationStore;
   tokens: TokenStore;
   now?: () => number;
   rng?: Rng;
@@ -58,14 +59,31 @@ export const REKEY_MIN_INTERVAL_MS = 30_000;
 /** A commit from a peer is answered without asking if we sent a query this recently. */
 export const QUERY_VALID_MS = 7 * 24 * 3600 * 1000;
 
-type Fail = { ok: false; error: { code: VeilErrorCode; message: string } };
-const fail = (code: VeilErrorCode, message: string): Fail => ({ ok: false, error: { code, message } });
-const fromRecord = (e: RecordError): Fail => fail(e.code === 'locked' ? 'locked' : 'storage', e.message);
+const fromStore = (e: StoreError) => fail(e.code === 'locked' ? 'locked' : 'storage', e.message);
 
 const LOCKED_DISPLAY: FoundDisplay = { kind: 'error', badge: 'locked', label: 'Veil is locked. Unlock Veil to read this message.' };
 
+/** One chat message being read: where it is, who wrote it, and where texts to post go. */
+interface Reading {
+  page: PageContext;
+  identity: Identity;
+  author: string;
+  posts: Post[];
+}
+
+/** What one digest is filed as in the plaintext cache (see CacheEntry). */
+interface Filing {
+  digest: string;
+  sender: string;
+  direction: Direction;
+  entry: CacheEntry;
+}
+
+const peerOfPage = (page: PageContext, peer: string): PeerKey => ({ site: page.site, conversationId: page.conversationId, peer });
+
 export class TextEngine {
   private readonly keyring: Keyring;
+  private readonly conversations: ConversationStore;
   private readonly tokens: TokenStore;
   private readonly now: () => number;
   private readonly rng: Rng | undefined;
@@ -76,6 +94,7 @@ export class TextEngine {
 
   constructor(deps: EngineDeps) {
     this.keyring = deps.keyring;
+    this.conversations = deps.conversations;
     this.tokens = deps.tokens;
     this.now = deps.now ?? (() => Date.now());
     this.rng = deps.rng;
@@ -95,11 +114,11 @@ export class TextEngine {
     if (!got.ok) return fail(got.error.code === 'locked' ? 'locked' : 'storage', `identity: ${got.error.code}`);
     if (got.value === null) return fail('no-identity', 'Create your Veil identity first (open the Veil popup).');
     const cacheKey = JSON.stringify(got.value);
-    if (this.identity?.key === cacheKey) return { ok: true, value: this.identity.value };
+    if (this.identity?.key === cacheKey) return ok(this.identity.value);
     const parsed = parseIdentity(got.value);
     if (!parsed.ok) return fail('storage', `identity unreadable: ${parsed.error.message}`);
     this.identity = { key: cacheKey, value: parsed.value };
-    return { ok: true, value: parsed.value };
+    return ok(parsed.value);
   }
 
   // ────────────────────────────────────────────────────────────────────────────── found text
@@ -115,7 +134,7 @@ export class TextEngine {
         if (!identity.ok) {
           display = identity.error.code === 'no-identity' ? { kind: 'error', badge: 'locked', label: identity.error.message } : LOCKED_DISPLAY;
         } else {
-          display = await this.displayFor(page, identity.value, author, item.text, posts);
+          display = await this.displayFor({ page, identity: identity.value, author, posts }, item.text);
           // A ciphertext shown twice at once is a replay: the first stays, the copy is flagged.
           if (item.duplicate && display && display.kind !== 'query' && display.kind !== 'error') {
             display = { kind: 'error', badge: 'tampered', label: 'This repeats an earlier Veil message (possible replay).' };
@@ -128,48 +147,45 @@ export class TextEngine {
         for (const [i, r] of results.entries()) {
           if (r.display.kind !== 'fragment' || r.display.complete) continue;
           const item = items.find((it) => it.key === r.key)!;
-          const again = await this.displayFor(page, identity.value, item.author.trim(), item.text, posts);
+          const again = await this.displayFor({ page, identity: identity.value, author: item.author.trim(), posts }, item.text);
           if (again) results[i] = { key: r.key, display: again };
         }
       }
       await this.tokens.flush();
-      return { ok: true, value: { results, posts } };
+      return ok({ results, posts });
     });
   }
 
-  private async displayFor(page: PageContext, identity: Identity, author: string, text: string, posts: Post[]): Promise<FoundDisplay | null> {
+  private async displayFor(reading: Reading, text: string): Promise<FoundDisplay | null> {
     const findings = findArmor(text);
     const query = parseQuery(text);
     if (findings.length === 0 || (query && query.start < findings[0]!.start)) {
-      return query ? this.displayQuery(page, author, text) : null;
+      return query ? this.displayQuery(reading.page, reading.author, text) : null;
     }
     // One armor block per chat message is what Veil posts; a second one is ignored.
     const finding = findings[0]!;
     if (!finding.result.ok) {
       return { kind: 'error', badge: 'tampered', label: `Damaged Veil message (${finding.result.error.code}).` };
     }
-    return this.displayPayload(page, identity, author, finding.result.value, posts);
+    return this.displayPayload(reading, finding.result.value);
   }
 
   private async displayQuery(page: PageContext, author: string, text: string): Promise<FoundDisplay> {
     if (author === page.selfHandle) return { kind: 'query', token: null, fromSelf: true };
     const key = queryKey(author, text);
-    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+    const meta = await this.conversations.loadMeta(page);
     if (!meta.ok) return { kind: 'error', badge: 'locked', label: meta.error.message };
     if (meta.value.answeredQueries.includes(key)) return { kind: 'handshake', label: `${author} asked to start an encrypted chat (answered).` };
-    const token = await this.tokens.issue({
-      kind: 'query',
-      tabId: page.tabId,
-      site: page.site,
-      conversationId: page.conversationId,
-      peer: author,
-      queryKey: key,
-      commitHex: null,
-    });
-    return { kind: 'query', token, fromSelf: false };
+    return { kind: 'query', token: await this.queryToken(page, { peer: author, queryKey: key, commitHex: null }), fromSelf: false };
   }
 
-  private async displayPayload(page: PageContext, identity: Identity, author: string, payload: ArmorPayload, posts: Post[]): Promise<FoundDisplay> {
+  /** A token for a prompt frame that asks the user to answer a query (or an unsolicited commit). */
+  private queryToken(page: PageContext, q: { peer: string; queryKey: string; commitHex: string | null }): Promise<string> {
+    return this.tokens.issue({ kind: 'query', tabId: page.tabId, site: page.site, conversationId: page.conversationId, ...q });
+  }
+
+  private async displayPayload(reading: Reading, payload: ArmorPayload): Promise<FoundDisplay> {
+    const { page, author } = reading;
     const digest = payloadDigest(payload);
     const cached = await this.keyring.cacheGet({ digest });
     if (!cached.ok) return cached.error.code === 'locked' ? LOCKED_DISPLAY : { kind: 'error', badge: 'undecryptable', label: 'Veil storage error.' };
@@ -178,7 +194,7 @@ export class TextEngine {
       if (cached.value.site !== page.site || cached.value.conversation !== page.conversationId) {
         return { kind: 'error', badge: 'tampered', label: 'This Veil message was copied from another conversation.' };
       }
-      return this.cachedDisplay(page, digest, cached.value.badge);
+      return this.cachedDisplay(page, digest, cached.value);
     }
 
     let bytes: Uint8Array;
@@ -194,20 +210,19 @@ export class TextEngine {
       bytes = payload.bytes;
     }
 
-    const outcome = await this.receiveWire(page, identity, author, bytes, posts);
+    const outcome = await this.receiveWire(reading, bytes);
     if (outcome.kind !== 'message') return outcome.display;
-    const badge = outcome.badge;
+    const text: CacheEntry = { kind: 'text', badge: outcome.badge, plaintext: outcome.text };
     if (fragment === null) {
-      await this.cachePut(page, digest, author, badge, outcome.text, 'received');
-      return this.cachedDisplay(page, digest, badge);
+      await this.cachePut(page, { digest, sender: author, direction: 'received', entry: text });
+      return this.cachedDisplay(page, digest, text);
     }
     // Reassembled: file the text under fragment 0 and every other part as "part k of n", so each
     // part's element finds its answer in the cache when it asks again (a part asked again after
     // reassembly would otherwise start a new, never-completing reassembly).
     const digests = this.partDigests(fragment, bytes);
-    await this.cachePut(page, digests[0]!, author, badge, outcome.text, 'received');
-    for (let k = 1; k < digests.length; k++) await this.cachePut(page, digests[k]!, author, `part:${k}/${fragment.count}`, '', 'received');
-    if (fragment.index === 0) return this.cachedDisplay(page, digests[0]!, badge);
+    await this.fileParts(page, { digests, sender: author, direction: 'received', text });
+    if (fragment.index === 0) return this.cachedDisplay(page, digests[0]!, text);
     return { kind: 'fragment', index: fragment.index, count: fragment.count, complete: true };
   }
 
@@ -218,25 +233,36 @@ export class TextEngine {
     );
   }
 
-  private async cachedDisplay(page: PageContext, digest: string, storedBadge: string): Promise<FoundDisplay> {
-    const part = /^part:(\d+)\/(\d+)$/.exec(storedBadge);
-    if (part) return { kind: 'fragment', index: Number(part[1]), count: Number(part[2]), complete: true };
+  private async cachedDisplay(page: PageContext, digest: string, entry: CacheEntry): Promise<FoundDisplay> {
+    if (entry.kind === 'part') return { kind: 'fragment', index: entry.index, count: entry.count, complete: true };
     const token = await this.tokens.issue({ kind: 'message', tabId: page.tabId, digest });
-    return { kind: 'message', token, badge: toBadge(storedBadge) };
+    return { kind: 'message', token, badge: toBadge(entry.badge) };
   }
 
-  private async cachePut(page: PageContext, digest: string, sender: string, badge: string, plaintext: string, direction: 'sent' | 'received'): Promise<void> {
-    await this.keyring.cachePut({ digest, site: page.site, conversation: page.conversationId, direction, sender, badge, plaintext, time: this.now() });
+  private async cachePut(page: PageContext, f: Filing): Promise<void> {
+    await this.keyring.cachePut({ ...f.entry, digest: f.digest, site: page.site, conversation: page.conversationId, direction: f.direction, sender: f.sender, time: this.now() });
+  }
+
+  /**
+   * A message's text under its first part's digest, and every other part of a long message as a
+   * marker, so each part's element finds its answer in the cache when it asks again. (A part
+   * whose digest is unknown, null, is skipped.)
+   */
+  private async fileParts(page: PageContext, m: { digests: Array<string | null>; sender: string; direction: Direction; text: CacheEntry }): Promise<void> {
+    const count = m.digests.length;
+    for (const [index, digest] of m.digests.entries()) {
+      if (digest === null) continue;
+      const entry: CacheEntry = index === 0 ? m.text : { kind: 'part', index, count };
+      await this.cachePut(page, { digest, sender: m.sender, direction: m.direction, entry });
+    }
   }
 
   /** Runs one wire message through the conversation with `author`. */
   private async receiveWire(
-    page: PageContext,
-    identity: Identity,
-    author: string,
+    reading: Reading,
     bytes: Uint8Array,
-    posts: Post[],
   ): Promise<{ kind: 'message'; text: string; badge: Badge } | { kind: 'display'; display: FoundDisplay }> {
+    const { page, identity, author, posts } = reading;
     const show = (display: FoundDisplay) => ({ kind: 'display' as const, display });
     const decoded = decodeWireMessage(bytes);
     if (!decoded.ok) return show({ kind: 'error', badge: 'tampered', label: `Damaged Veil message (${decoded.error.code}).` });
@@ -248,25 +274,17 @@ export class TextEngine {
         : show({ kind: 'error', badge: 'undecryptable', label: 'Sent by you earlier; this device no longer has its text.' });
     }
 
-    const loaded = await loadPeer(this.keyring, page.site, page.conversationId, author);
+    const loaded = await this.conversations.loadPeer(peerOfPage(page, author));
     if (!loaded.ok) return show({ kind: 'error', badge: 'locked', label: loaded.error.message });
     let rec = loaded.value;
     if (!rec) {
       if (type === 'commit') {
-        const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+        const meta = await this.conversations.loadMeta(page);
         const invited = meta.ok && this.now() - meta.value.querySentAt < QUERY_VALID_MS;
         if (!invited) {
           // An unsolicited key agreement: the user decides, as for a query.
-          const token = await this.tokens.issue({
-            kind: 'query',
-            tabId: page.tabId,
-            site: page.site,
-            conversationId: page.conversationId,
-            peer: author,
-            queryKey: bytesToHex(bytes),
-            commitHex: bytesToHex(bytes),
-          });
-          return show({ kind: 'query', token, fromSelf: false });
+          const commitHex = bytesToHex(bytes);
+          return show({ kind: 'query', token: await this.queryToken(page, { peer: author, queryKey: commitHex, commitHex }), fromSelf: false });
         }
       }
       const created = newConversation({ site: page.site, conversationId: page.conversationId, selfHandle: page.selfHandle, peerHandle: author });
@@ -274,16 +292,16 @@ export class TextEngine {
       rec = { state: created.value, established: null, notice: null, lastRekeyAt: 0 };
     }
 
-    const r = receive(rec.state, identity, bytes, this.now(), this.rng);
-    if (!r.ok) return show(await this.onReceiveError(page, identity, author, rec, r.error, isHandshake, posts));
+    const r = receive(rec.state, { identity, wire: bytes, now: this.now(), rng: this.rng });
+    if (!r.ok) return show(await this.onReceiveError(reading, rec, { error: r.error, isHandshake }));
 
     const next: PeerRecord = { ...rec, state: r.value.state };
     let text: string | null = null;
     for (const ev of r.value.events) {
-      const t = await this.applyEvent(page, identity, author, next, ev);
+      const t = await this.applyEvent(reading, next, ev);
       if (t !== null) text = t;
     }
-    const saved = await savePeer(this.keyring, page.site, page.conversationId, author, next);
+    const saved = await this.conversations.savePeer(peerOfPage(page, author), next);
     if (!saved.ok) return show({ kind: 'error', badge: 'undecryptable', label: saved.error.message });
     await this.rememberPeer(page, author);
     if (r.value.outgoing.length > 0) posts.push({ tabId: page.tabId, texts: this.armorAll(page, r.value.outgoing), reason: 'handshake' });
@@ -293,7 +311,8 @@ export class TextEngine {
     return show({ kind: 'handshake', label: established ? 'Veil: encrypted session established.' : 'Veil key exchange.' });
   }
 
-  private async applyEvent(page: PageContext, identity: Identity, peer: string, rec: PeerRecord, ev: ConversationEvent): Promise<string | null> {
+  private async applyEvent(reading: Reading, rec: PeerRecord, ev: ConversationEvent): Promise<string | null> {
+    const { page, identity, author: peer } = reading;
     if (ev.type === 'message') return ev.text;
     if (ev.type === 'session-established') {
       const observed = await this.keyring.observePeerKey(page.site, peer, ev.peerIdentity, this.now());
@@ -313,14 +332,11 @@ export class TextEngine {
   }
 
   private async onReceiveError(
-    page: PageContext,
-    identity: Identity,
-    author: string,
+    reading: Reading,
     rec: PeerRecord,
-    error: ConversationError,
-    isHandshake: boolean,
-    posts: Post[],
+    { error, isHandshake }: { error: ConversationError; isHandshake: boolean },
   ): Promise<FoundDisplay> {
+    const { page, identity, author, posts } = reading;
     switch (error.code) {
       case 'malformed':
       case 'bad-peer-key':
@@ -341,7 +357,7 @@ export class TextEngine {
       const restarted = startKeyAgreement(rec.state, identity, this.rng);
       if (restarted.ok) {
         const next: PeerRecord = { ...rec, state: restarted.value.state, lastRekeyAt: this.now(), notice: error.userNotice ?? null };
-        const saved = await savePeer(this.keyring, page.site, page.conversationId, author, next);
+        const saved = await this.conversations.savePeer(peerOfPage(page, author), next);
         if (saved.ok) posts.push({ tabId: page.tabId, texts: this.armorAll(page, restarted.value.outgoing), reason: 'handshake' });
       }
     }
@@ -349,12 +365,12 @@ export class TextEngine {
   }
 
   private armorAll(page: PageContext, wires: Uint8Array[]): string[] {
-    return wires.flatMap((w) => armorFragments(w, page.alphabet, page.maxChars));
+    return wires.flatMap((w) => armorFragments(w, { alphabet: page.alphabet, maxChars: page.maxChars }));
   }
 
   private async rememberPeer(page: PageContext, peer: string): Promise<void> {
-    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
-    if (meta.ok && meta.value.lastPeer !== peer) await saveMeta(this.keyring, page.site, page.conversationId, { ...meta.value, lastPeer: peer });
+    const meta = await this.conversations.loadMeta(page);
+    if (meta.ok && meta.value.lastPeer !== peer) await this.conversations.saveMeta(page, { ...meta.value, lastPeer: peer });
   }
 
   private async badgeFor(site: string, peer: string): Promise<Badge> {
@@ -371,14 +387,14 @@ export class TextEngine {
     return this.serial(async () => {
       const identity = await this.loadIdentity();
       if (!identity.ok) return identity;
-      const meta = await loadMeta(this.keyring, page.site, page.conversationId);
-      if (!meta.ok) return fromRecord(meta.error);
+      const meta = await this.conversations.loadMeta(page);
+      if (!meta.ok) return fromStore(meta.error);
       // A fresh reference per query, so a later query is not mistaken for an answered one.
       const ref = bytesToHex((this.rng ?? defaultRef)(4));
       const line = makeQueryLine({ name: page.selfHandle, url: `${this.inviteUrl}#${ref}` });
-      const saved = await saveMeta(this.keyring, page.site, page.conversationId, { ...meta.value, querySentAt: this.now() });
-      if (!saved.ok) return fromRecord(saved.error);
-      return { ok: true, value: { tabId: page.tabId, texts: [line], reason: 'query' } };
+      const saved = await this.conversations.saveMeta(page, { ...meta.value, querySentAt: this.now() });
+      if (!saved.ok) return fromStore(saved.error);
+      return ok({ tabId: page.tabId, texts: [line], reason: 'query' });
     });
   }
 
@@ -389,16 +405,16 @@ export class TextEngine {
       if (!purpose || purpose.kind !== 'query' || purpose.tabId !== page.tabId) return fail('not-found', 'This request is no longer valid.');
       const identity = await this.loadIdentity();
       if (!identity.ok) return identity;
-      const meta = await loadMeta(this.keyring, purpose.site, purpose.conversationId);
-      if (!meta.ok) return fromRecord(meta.error);
+      const meta = await this.conversations.loadMeta(purpose);
+      if (!meta.ok) return fromStore(meta.error);
       if (meta.value.answeredQueries.includes(purpose.queryKey)) return fail('not-found', 'This request was already answered.');
       const answered = { ...meta.value, answeredQueries: [...meta.value.answeredQueries, purpose.queryKey] };
       if (!accept) {
-        const s = await saveMeta(this.keyring, purpose.site, purpose.conversationId, answered);
-        return s.ok ? { ok: true, value: null } : fromRecord(s.error);
+        const s = await this.conversations.saveMeta(purpose, answered);
+        return s.ok ? { ok: true, value: null } : fromStore(s.error);
       }
-      const loaded = await loadPeer(this.keyring, purpose.site, purpose.conversationId, purpose.peer);
-      if (!loaded.ok) return fromRecord(loaded.error);
+      const loaded = await this.conversations.loadPeer(purpose);
+      if (!loaded.ok) return fromStore(loaded.error);
       let state: ConversationState;
       if (loaded.value) state = loaded.value.state;
       else {
@@ -407,15 +423,15 @@ export class TextEngine {
         state = created.value;
       }
       const step = purpose.commitHex
-        ? receive(state, identity.value, hexToBytes(purpose.commitHex), this.now(), this.rng)
+        ? receive(state, { identity: identity.value, wire: hexToBytes(purpose.commitHex), now: this.now(), rng: this.rng })
         : startKeyAgreement(state, identity.value, this.rng);
       if (!step.ok) return fail('invalid-message', step.error.message);
       const rec: PeerRecord = { state: step.value.state, established: loaded.value?.established ?? null, notice: null, lastRekeyAt: loaded.value?.lastRekeyAt ?? 0 };
-      const saved = await savePeer(this.keyring, purpose.site, purpose.conversationId, purpose.peer, rec);
-      if (!saved.ok) return fromRecord(saved.error);
-      const m = await saveMeta(this.keyring, purpose.site, purpose.conversationId, { ...answered, lastPeer: purpose.peer });
-      if (!m.ok) return fromRecord(m.error);
-      return { ok: true, value: { tabId: page.tabId, texts: this.armorAll(page, step.value.outgoing), reason: 'handshake' } };
+      const saved = await this.conversations.savePeer(purpose, rec);
+      if (!saved.ok) return fromStore(saved.error);
+      const m = await this.conversations.saveMeta(purpose, { ...answered, lastPeer: purpose.peer });
+      if (!m.ok) return fromStore(m.error);
+      return ok({ tabId: page.tabId, texts: this.armorAll(page, step.value.outgoing), reason: 'handshake' });
     });
   }
 
@@ -446,31 +462,26 @@ export class TextEngine {
           ? `${peer}'s key changed. Compare safety numbers and accept the new key in Veil before sending.`
           : `No verified key for ${peer} yet.`);
       }
-      const loaded = await loadPeer(this.keyring, page.site, page.conversationId, peer);
-      if (!loaded.ok) return fromRecord(loaded.error);
+      const loaded = await this.conversations.loadPeer(peerOfPage(page, peer));
+      if (!loaded.ok) return fromStore(loaded.error);
       if (!loaded.value) return fail('no-session', 'No encrypted session in this conversation yet.');
       const enc = encryptMessage(loaded.value.state, plaintext, this.rng);
       if (!enc.ok) return fail(enc.error.code === 'too-long' ? 'too-long' : 'no-session', enc.error.message);
-      const texts = armorFragments(enc.value.wire, page.alphabet, page.maxChars);
+      const texts = armorFragments(enc.value.wire, { alphabet: page.alphabet, maxChars: page.maxChars });
       // Persist the ratchet step before any ciphertext can leave.
-      const saved = await savePeer(this.keyring, page.site, page.conversationId, peer, { ...loaded.value, state: enc.value.state });
-      if (!saved.ok) return fromRecord(saved.error);
+      const saved = await this.conversations.savePeer(peerOfPage(page, peer), { ...loaded.value, state: enc.value.state });
+      if (!saved.ok) return fromStore(saved.error);
       // File our own text under the digests the rendered messages will have.
       const badge = await this.badgeFor(page.site, peer);
-      for (const [i, t] of texts.entries()) {
-        const f = findArmor(t)[0];
-        if (!f?.result.ok) continue;
-        const d = payloadDigest(f.result.value);
-        if (i === 0) await this.cachePut(page, d, page.selfHandle, badge, plaintext, 'sent');
-        else await this.cachePut(page, d, page.selfHandle, `part:${i}/${texts.length}`, '', 'sent');
-      }
-      return { ok: true, value: { tabId: page.tabId, texts, reason: 'message' } };
+      const digests = texts.map((t) => findArmor(t)[0]?.result).map((f) => (f?.ok ? payloadDigest(f.value) : null));
+      await this.fileParts(page, { digests, sender: page.selfHandle, direction: 'sent', text: { kind: 'text', badge, plaintext } });
+      return ok({ tabId: page.tabId, texts, reason: 'message' });
     });
   }
 
   private async peerOf(page: PageContext): Promise<string | null> {
     if (page.peerHandle) return page.peerHandle;
-    const meta = await loadMeta(this.keyring, page.site, page.conversationId);
+    const meta = await this.conversations.loadMeta(page);
     return meta.ok ? meta.value.lastPeer : null;
   }
 
@@ -483,11 +494,12 @@ export class TextEngine {
       if (!purpose || purpose.kind !== 'message' || purpose.tabId !== tabId) return fail('not-found', 'Unknown message.');
       const got = await this.keyring.cacheGet({ digest: purpose.digest });
       if (!got.ok) return fail(got.error.code === 'locked' ? 'locked' : 'storage', 'Veil is locked.');
-      if (!got.value) return fail('not-found', 'This message is no longer stored on this device.');
+      // Message tokens are issued for text entries only; a part marker has no text of its own.
+      if (!got.value || got.value.kind !== 'text') return fail('not-found', 'This message is no longer stored on this device.');
       const m = got.value;
       let badge = toBadge(m.badge);
       if (m.direction === 'received' && badge !== 'key-changed') badge = await this.badgeFor(m.site, m.sender);
-      return { ok: true, value: { text: m.plaintext, author: m.sender, badge, direction: m.direction, time: m.time } };
+      return ok({ text: m.plaintext, author: m.sender, badge, direction: m.direction, time: m.time });
     });
   }
 
@@ -506,15 +518,15 @@ export class TextEngine {
         canSend: false,
         notice: null,
       };
-      if (this.keyring.state !== 'unlocked') return { ok: true, value: { ...base, badge: 'locked', notice: 'Veil is locked.' } };
-      const meta = await loadMeta(this.keyring, page.site, page.conversationId);
-      if (!meta.ok) return fromRecord(meta.error);
+      if (this.keyring.state !== 'unlocked') return ok({ ...base, badge: 'locked', notice: 'Veil is locked.' });
+      const meta = await this.conversations.loadMeta(page);
+      if (!meta.ok) return fromStore(meta.error);
       const peer = page.peerHandle ?? meta.value.lastPeer;
-      if (!peer) return { ok: true, value: { ...base, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' } };
-      const rec = await loadPeer(this.keyring, page.site, page.conversationId, peer);
-      if (!rec.ok) return fromRecord(rec.error);
+      if (!peer) return ok({ ...base, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' });
+      const rec = await this.conversations.loadPeer(peerOfPage(page, peer));
+      if (!rec.ok) return fromStore(rec.error);
       const view: ConversationView = { ...base, peerHandle: peer };
-      if (!rec.value) return { ok: true, value: { ...view, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' } };
+      if (!rec.value) return ok({ ...view, status: meta.value.querySentAt > 0 ? 'query-sent' : 'none' });
       const badge = await this.badgeFor(page.site, peer);
       const hasSession = rec.value.state.session !== null;
       let est = rec.value.established;
@@ -523,7 +535,7 @@ export class TextEngine {
         const info = identity.ok ? activeSessionInfo(rec.value.state, identity.value) : null;
         if (info) {
           est = { ...est, safetyNumber: info.safetyNumber() };
-          await savePeer(this.keyring, page.site, page.conversationId, peer, { ...rec.value, established: est });
+          await this.conversations.savePeer(peerOfPage(page, peer), { ...rec.value, established: est });
         }
       }
       return {
@@ -539,11 +551,6 @@ export class TextEngine {
         },
       };
     });
-  }
-
-  /** Forget reassembly buffers and cached identity (on lock). */
-  reset(): void {
-    this.identity = null;
   }
 }
 

@@ -3,7 +3,7 @@
  * page learning anything: 128 random bits, mapped to a purpose in the background. Kept in
  * storage.session so frames keep working across a background restart; bounded (oldest dropped).
  */
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, randomBytes } from '../bytes.ts';
 import type { KeyValueStore } from '../keyring/index.ts';
 import type { TokenPurpose } from './types.ts';
 

@@ -1,14 +1,14 @@
 // Pairwise setup inside a group: who starts each member pair's key agreement, and when our Veil
 // answers another member's key agreement without asking the user. The text engine calls these
 // hooks; they decide nothing about trust beyond group membership (docs/protocol.md, "Groups").
-import { compareBytes, fromHex, toHex } from '../protocol/bytes.ts';
+import { bytesToHex, compareBytes, hexToBytes } from '../bytes.ts';
 import { memberTag } from './keys.ts';
 import type { GroupState } from './state.ts';
 
 /** The roster member whose tag this is, or null. */
 export function memberForTag(state: GroupState, tag: Uint8Array): string | null {
-  const hex = toHex(tag);
-  return state.members.find((m) => toHex(memberTag(fromHex(m.identity))) === hex)?.identity ?? null;
+  const hex = bytesToHex(tag);
+  return state.members.find((m) => bytesToHex(memberTag(hexToBytes(m.identity))) === hex)?.identity ?? null;
 }
 
 /**
@@ -23,7 +23,7 @@ export function shouldAutoAnswer(
 ): boolean {
   if (state.status !== 'active') return false;
   if (where.site !== state.site || where.conversationId !== state.conversationId) return false;
-  if (toHex(envelope.to) !== toHex(memberTag(fromHex(state.self)))) return false;
+  if (bytesToHex(envelope.to) !== bytesToHex(memberTag(hexToBytes(state.self)))) return false;
   const from = memberForTag(state, envelope.from);
   return from !== null && from !== state.self;
 }
@@ -36,10 +36,10 @@ export function startsPairwise(self: Uint8Array, peer: Uint8Array): boolean {
 /** Members we must start a pairwise session with now (we are the designated initiator and have none). */
 export function pairwiseToStart(state: GroupState, hasSession: (identity: string) => boolean): string[] {
   if (state.status !== 'active') return [];
-  const self = fromHex(state.self);
+  const self = hexToBytes(state.self);
   return state.members
     .map((m) => m.identity)
-    .filter((id) => id !== state.self && !hasSession(id) && startsPairwise(self, fromHex(id)));
+    .filter((id) => id !== state.self && !hasSession(id) && startsPairwise(self, hexToBytes(id)));
 }
 
 /**
@@ -47,5 +47,5 @@ export function pairwiseToStart(state: GroupState, hasSession: (identity: string
  * for the tag it used; otherwise it is not that member (the engine discards it and warns).
  */
 export function rosterKeyMatches(state: GroupState, tag: Uint8Array, identity: Uint8Array): boolean {
-  return memberForTag(state, tag) === toHex(identity);
+  return memberForTag(state, tag) === bytesToHex(identity);
 }

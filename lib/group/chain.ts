@@ -1,7 +1,7 @@
 // A sender chain: the hash ratchet that gives one message key per index, and the AEAD that uses
 // it. One-way: a chain key at index i yields keys for i, i+1, ... and nothing before i.
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { utf8ToBytes } from '../protocol/bytes.ts';
+import { utf8ToBytes } from '../bytes.ts';
 import { hkdfSha256, hmacSha256 } from '../protocol/primitives.ts';
 import { GROUP_LABELS } from './constants.ts';
 
@@ -15,7 +15,7 @@ export function chainStep(chainKey: Uint8Array): { chainKey: Uint8Array; message
 
 /** Key and nonce both come from the one-time message key; nothing random on the wire. */
 function aeadKeys(messageKey: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
-  const okm = hkdfSha256(messageKey, new Uint8Array(32), GROUP_LABELS.aead, 44);
+  const okm = hkdfSha256({ ikm: messageKey, salt: new Uint8Array(32), label: GROUP_LABELS.aead, length: 44 });
   return { key: okm.subarray(0, 32), nonce: okm.subarray(32, 44) };
 }
 

@@ -1,9 +1,10 @@
 // Group control payloads: carried inside the pairwise Double Ratchet sessions (padded content type
 // 'group-control'), so the pairwise session authenticates who sent them. The decoder treats its
 // input as hostile: typed errors, exact lengths, bounded counts.
-import { concatBytes, fromHex, lpString, toHex } from '../protocol/bytes.ts';
+import { bytesToHex, concatBytes, hexToBytes } from '../bytes.ts';
+import { lpString } from '../protocol/bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES, PROTOCOL_VERSION } from '../protocol/constants.ts';
-import { err, ok, type Result } from '../protocol/result.ts';
+import { err, ok, type Result } from '../result.ts';
 import { encodeVarint } from '../protocol/wire.ts';
 import { GROUP_ID_BYTES, MAX_COMMIT_OPS, MAX_GROUP_MEMBERS, MAX_HANDLE_BYTES } from './constants.ts';
 import { Reader } from './reader.ts';
@@ -92,7 +93,7 @@ export function encodeControl(p: ControlPayload): Uint8Array {
         key32(p.previousTranscript),
         encodeVarint(p.lastRemovalEpoch),
         encodeVarint(p.members.length),
-        ...p.members.map((m) => concatBytes(key32(fromHex(m.identity)), handleBytes(m.handle))),
+        ...p.members.map((m) => concatBytes(key32(hexToBytes(m.identity)), handleBytes(m.handle))),
       );
     case 'commit':
       if (p.ops.length > MAX_COMMIT_OPS) throw new RangeError('too many ops');
@@ -103,8 +104,8 @@ export function encodeControl(p: ControlPayload): Uint8Array {
         encodeVarint(p.ops.length),
         ...p.ops.map((o) =>
           o.op === 'add'
-            ? concatBytes(Uint8Array.of(OP_ADD), key32(fromHex(o.identity)), handleBytes(o.handle))
-            : concatBytes(Uint8Array.of(OP_REMOVE), key32(fromHex(o.identity))),
+            ? concatBytes(Uint8Array.of(OP_ADD), key32(hexToBytes(o.identity)), handleBytes(o.handle))
+            : concatBytes(Uint8Array.of(OP_REMOVE), key32(hexToBytes(o.identity))),
         ),
       );
     case 'sender-key':
@@ -164,7 +165,7 @@ export function decodeControl(input: Uint8Array): Result<ControlPayload, Control
       const count = readCount(r, MAX_GROUP_MEMBERS, 'member count');
       const members: Member[] = [];
       for (let i = 0; i < count && r.error === null; i++) {
-        const identity = toHex(r.fixed(32, 'member identity'));
+        const identity = bytesToHex(r.fixed(32, 'member identity'));
         members.push({ identity, handle: readHandle(r) });
       }
       payload = { kind, groupId, site, conversationId, owner, epoch, previousTranscript, lastRemovalEpoch, members };
@@ -177,7 +178,7 @@ export function decodeControl(input: Uint8Array): Result<ControlPayload, Control
       const ops: MembershipOp[] = [];
       for (let i = 0; i < count && r.error === null; i++) {
         const op = r.byte('op');
-        const identity = toHex(r.fixed(32, 'op identity'));
+        const identity = bytesToHex(r.fixed(32, 'op identity'));
         if (op === OP_ADD) ops.push({ op: 'add', identity, handle: readHandle(r) });
         else if (op === OP_REMOVE) ops.push({ op: 'remove', identity });
         else r.reject(`op ${op} is unknown`);

@@ -1,6 +1,6 @@
 // Typed errors of the group layer. Every error leaves the caller's state untouched; `recovery`
 // says what the caller can do about it.
-import { err } from '../protocol/result.ts';
+import { err } from '../result.ts';
 
 export type GroupErrorCode =
   | 'malformed'

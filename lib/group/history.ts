@@ -30,7 +30,7 @@ function lookup(state: GroupState, ref: MessageRef): Known {
 }
 
 /** Checks a reference carried by a message from `by`. */
-export function checkReference(state: GroupState, ref: MessageRef, by: string, now: number): { state: GroupState; events: GroupEvent[] } {
+export function checkReference(state: GroupState, { ref, by, now }: { ref: MessageRef; by: string; now: number }): { state: GroupState; events: GroupEvent[] } {
   const known = lookup(state, ref);
   if (known === 'unknowable') return { state, events: [] };
   if (known !== 'not-yet') {

@@ -1,8 +1,9 @@
 // Identifiers and signatures of the group layer: member tags, sender key ids, message reference
 // digests, and the Ed25519 signature every group message carries.
-import { concatBytes, lpString } from '../protocol/bytes.ts';
+import { concatBytes } from '../bytes.ts';
+import { lpString } from '../protocol/bytes.ts';
 import { ed25519, sha256 } from '../protocol/primitives.ts';
-import type { Rng } from '../protocol/result.ts';
+import type { Rng } from '../protocol/primitives.ts';
 import { GROUP_LABELS, KEY_ID_BYTES, MEMBER_TAG_BYTES, REFERENCE_DIGEST_BYTES } from './constants.ts';
 
 /** Names a member (by identity key) in envelopes: SHA-256(lp(label) || identity)[0..8]. */
@@ -45,12 +46,18 @@ export function isValidSigningKey(publicKey: Uint8Array): boolean {
  * What a group message signature covers: the label, the membership transcript hash of the epoch
  * the message names, the author's identity key, and every wire byte before the signature.
  */
-function signedBytes(transcript: Uint8Array, author: Uint8Array, body: Uint8Array): Uint8Array {
+export interface SignedContent {
+  transcript: Uint8Array;
+  author: Uint8Array;
+  body: Uint8Array;
+}
+
+function signedBytes({ transcript, author, body }: SignedContent): Uint8Array {
   return concatBytes(lpString(GROUP_LABELS.signature), transcript, author, body);
 }
 
-export function signGroupMessage(secretKey: Uint8Array, transcript: Uint8Array, author: Uint8Array, body: Uint8Array): Uint8Array {
-  return ed25519.sign(signedBytes(transcript, author, body), secretKey);
+export function signGroupMessage(secretKey: Uint8Array, content: SignedContent): Uint8Array {
+  return ed25519.sign(signedBytes(content), secretKey);
 }
 
 /**
@@ -58,31 +65,32 @@ export function signGroupMessage(secretKey: Uint8Array, transcript: Uint8Array, 
  * member could claim another member's signing key as their own. Made with the ephemeral signing
  * key, never the identity key, so it proves nothing about a person to an outsider.
  */
-function possessionBytes(groupId: Uint8Array, owner: Uint8Array, signPublic: Uint8Array): Uint8Array {
+/** A signing key handed out as `owner`'s in the group `groupId`. */
+export interface Possession {
+  groupId: Uint8Array;
+  owner: Uint8Array;
+  signPublic: Uint8Array;
+}
+
+function possessionBytes({ groupId, owner, signPublic }: Possession): Uint8Array {
   return concatBytes(lpString(GROUP_LABELS.possession), groupId, owner, signPublic);
 }
 
-export function proveKeyPossession(secretKey: Uint8Array, groupId: Uint8Array, owner: Uint8Array, signPublic: Uint8Array): Uint8Array {
-  return ed25519.sign(possessionBytes(groupId, owner, signPublic), secretKey);
+export function proveKeyPossession(secretKey: Uint8Array, claim: Possession): Uint8Array {
+  return ed25519.sign(possessionBytes(claim), secretKey);
 }
 
-export function verifyKeyPossession(proof: Uint8Array, groupId: Uint8Array, owner: Uint8Array, signPublic: Uint8Array): boolean {
+export function verifyKeyPossession(proof: Uint8Array, claim: Possession): boolean {
   try {
-    return ed25519.verify(proof, possessionBytes(groupId, owner, signPublic), signPublic, { zip215: false });
+    return ed25519.verify(proof, possessionBytes(claim), claim.signPublic, { zip215: false });
   } catch {
     return false;
   }
 }
 
-export function verifyGroupMessage(
-  publicKey: Uint8Array,
-  signature: Uint8Array,
-  transcript: Uint8Array,
-  author: Uint8Array,
-  body: Uint8Array,
-): boolean {
+export function verifyGroupMessage(key: { publicKey: Uint8Array; signature: Uint8Array }, content: SignedContent): boolean {
   try {
-    return ed25519.verify(signature, signedBytes(transcript, author, body), publicKey, { zip215: false });
+    return ed25519.verify(key.signature, signedBytes(content), key.publicKey, { zip215: false });
   } catch {
     return false;
   }

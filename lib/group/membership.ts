@@ -1,10 +1,11 @@
 // Group membership and key distribution as pure functions: (state, input) → (state, outgoing
 // control payloads, events). Control payloads travel inside the pairwise sessions, which
 // authenticate `from`. Every error leaves the caller's state untouched.
-import { fromHex, toHex, utf8ToBytes } from '../protocol/bytes.ts';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES } from '../protocol/constants.ts';
 import { defaultRng } from '../protocol/primitives.ts';
-import { ok, type Result, type Rng } from '../protocol/result.ts';
+import { ok, type Result } from '../result.ts';
+import type { Rng } from '../protocol/primitives.ts';
 import {
   GROUP_ID_BYTES,
   GROUP_STATE_FORMAT_VERSION,
@@ -49,20 +50,20 @@ function siteProblem(ctx: GroupSite): string | null {
 
 function rosterOf(state: Pick<GroupState, 'groupId' | 'site' | 'conversationId' | 'owner'>, members: readonly Member[]): Uint8Array {
   return rosterHash(
-    { groupId: fromHex(state.groupId), site: state.site, conversationId: state.conversationId, owner: fromHex(state.owner) },
+    { groupId: hexToBytes(state.groupId), site: state.site, conversationId: state.conversationId, owner: hexToBytes(state.owner) },
     members,
   );
 }
 
-function newOwnChain(groupId: string, self: string, epoch: number, rng: Rng): OwnChain {
+function newOwnChain({ groupId, self, epoch }: { groupId: string; self: string; epoch: number }, rng: Rng): OwnChain {
   const sign = generateSigningKey(rng);
   const chainKey = rng(32);
   if (chainKey.length !== 32) throw new RangeError('rng returned wrong length');
   return {
-    keyId: toHex(senderKeyId(fromHex(groupId), fromHex(self), sign.publicKey)),
-    signSecret: toHex(sign.secretKey),
-    signPublic: toHex(sign.publicKey),
-    chainKey: toHex(chainKey),
+    keyId: bytesToHex(senderKeyId(hexToBytes(groupId), hexToBytes(self), sign.publicKey)),
+    signSecret: bytesToHex(sign.secretKey),
+    signPublic: bytesToHex(sign.publicKey),
+    chainKey: bytesToHex(chainKey),
     next: 0,
     epoch,
     sent: [],
@@ -72,13 +73,13 @@ function newOwnChain(groupId: string, self: string, epoch: number, rng: Rng): Ow
 function senderKeyPayload(state: GroupState, own: OwnChain): Uint8Array {
   return encodeControl({
     kind: 'sender-key',
-    groupId: fromHex(state.groupId),
-    owner: fromHex(state.self),
+    groupId: hexToBytes(state.groupId),
+    owner: hexToBytes(state.self),
     chainEpoch: own.epoch,
-    signPublic: fromHex(own.signPublic),
-    chainKey: fromHex(own.chainKey),
+    signPublic: hexToBytes(own.signPublic),
+    chainKey: hexToBytes(own.chainKey),
     index: own.next,
-    proof: proveKeyPossession(fromHex(own.signSecret), fromHex(state.groupId), fromHex(state.self), fromHex(own.signPublic)),
+    proof: proveKeyPossession(hexToBytes(own.signSecret), { groupId: hexToBytes(state.groupId), owner: hexToBytes(state.self), signPublic: hexToBytes(own.signPublic) }),
   });
 }
 
@@ -108,19 +109,24 @@ export interface NewMember {
  * Creates a group owned by `self`, at epoch 0, with our sending chain. Outgoing: for every other
  * member a welcome, then our sender key (send in that order on each pairwise session).
  */
-export function createGroup(
-  ctx: GroupSite,
-  self: { identity: Uint8Array; handle: string | null },
-  members: readonly NewMember[],
-  rng: Rng = defaultRng,
-): R {
+export function createGroup({
+  site: ctx,
+  self,
+  members,
+  rng = defaultRng,
+}: {
+  site: GroupSite;
+  self: { identity: Uint8Array; handle: string | null };
+  members: readonly NewMember[];
+  rng?: Rng;
+}): R {
   const problem = siteProblem(ctx);
   if (problem) return groupFail('bad-context', problem);
-  const selfHex = toHex(self.identity);
-  const roster = sortMembers([{ identity: selfHex, handle: self.handle }, ...members.map((m) => ({ identity: toHex(m.identity), handle: m.handle }))]);
+  const selfHex = bytesToHex(self.identity);
+  const roster = sortMembers([{ identity: selfHex, handle: self.handle }, ...members.map((m) => ({ identity: bytesToHex(m.identity), handle: m.handle }))]);
   const rp = rosterProblem(roster, selfHex, selfHex);
   if (rp) return groupFail('bad-members', rp);
-  const groupId = toHex(rng(GROUP_ID_BYTES));
+  const groupId = bytesToHex(rng(GROUP_ID_BYTES));
   if (groupId.length !== GROUP_ID_BYTES * 2) throw new RangeError('rng returned wrong length');
   const base = { groupId, site: ctx.site, conversationId: ctx.conversationId, owner: selfHex };
   const transcript = nextTranscript(INITIAL_TRANSCRIPT, 0, rosterOf(base, roster));
@@ -131,12 +137,12 @@ export function createGroup(
     self: selfHex,
     status: 'active',
     epoch: 0,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: [],
     joinedAt: 0,
     lastRemovalEpoch: 0,
     members: roster,
-    own: newOwnChain(groupId, selfHex, 0, rng),
+    own: newOwnChain({ groupId, self: selfHex, epoch: 0 }, rng),
     ownPastKeyIds: [],
     chains: [],
     retiredKeyIds: [],
@@ -153,10 +159,10 @@ export function createGroup(
 function welcomePayload(state: GroupState, previousTranscript: Uint8Array): Uint8Array {
   return encodeControl({
     kind: 'welcome',
-    groupId: fromHex(state.groupId),
+    groupId: hexToBytes(state.groupId),
     site: state.site,
     conversationId: state.conversationId,
-    owner: fromHex(state.owner),
+    owner: hexToBytes(state.owner),
     epoch: state.epoch,
     previousTranscript,
     lastRemovalEpoch: state.lastRemovalEpoch,
@@ -167,7 +173,7 @@ function welcomePayload(state: GroupState, previousTranscript: Uint8Array): Uint
 /** The user accepted the invitation: we create our chain and hand it to every other member. */
 export function acceptGroup(state: GroupState, rng: Rng = defaultRng): R {
   if (state.status !== 'invited') return groupFail('not-allowed', `the group is ${state.status}, not waiting for an answer`);
-  const accepted: GroupState = { ...state, status: 'active', own: newOwnChain(state.groupId, state.self, state.epoch, rng) };
+  const accepted: GroupState = { ...state, status: 'active', own: newOwnChain(state, rng) };
   const result: GroupResult = { state: accepted, outgoing: distribute(accepted, others(accepted)), events: [{ type: 'accepted', groupId: state.groupId }] };
   return ok(drainPending(result, rng));
 }
@@ -177,7 +183,7 @@ export function rotateSenderKey(state: GroupState, rng: Rng = defaultRng): R {
   if (state.status !== 'active' || state.own === null) return groupFail('not-active', 'we do not send in this group');
   const next: GroupState = {
     ...state,
-    own: newOwnChain(state.groupId, state.self, state.epoch, rng),
+    own: newOwnChain(state, rng),
     ownPastKeyIds: remember(state.ownPastKeyIds, [state.own.keyId], MAX_OWN_PAST_KEY_IDS),
   };
   return ok({ state: next, outgoing: distribute(next, others(next)), events: [] });
@@ -186,7 +192,7 @@ export function rotateSenderKey(state: GroupState, rng: Rng = defaultRng): R {
 /** Asks every member whose chain we lack to send it again (answered with their chain at its current index). */
 export function requestSenderKeys(state: GroupState): R {
   if (state.status !== 'active' && state.status !== 'invited') return groupFail('not-active', 'we are not in this group');
-  const payload = encodeControl({ kind: 'key-request', groupId: fromHex(state.groupId), epoch: state.epoch });
+  const payload = encodeControl({ kind: 'key-request', groupId: hexToBytes(state.groupId), epoch: state.epoch });
   return ok({ state, outgoing: missingSenderKeys(state).map((to) => ({ to, payload })), events: [] });
 }
 
@@ -198,7 +204,7 @@ export function missingSenderKeys(state: GroupState): string[] {
 /** We leave: secrets are wiped at once and every other member is told (the owner then removes us). */
 export function leaveGroup(state: GroupState): R {
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are not in this group');
-  const payload = encodeControl({ kind: 'leave', groupId: fromHex(state.groupId), epoch: state.epoch });
+  const payload = encodeControl({ kind: 'leave', groupId: hexToBytes(state.groupId), epoch: state.epoch });
   return ok({ state: wiped(state, 'left'), outgoing: others(state).map((to) => ({ to, payload })), events: [] });
 }
 
@@ -208,20 +214,27 @@ function wiped(state: GroupState, status: 'removed' | 'left'): GroupState {
 
 // ──────────────────────────────────────────────────────────────────────────── commits
 
+/** A validated commit: the new epoch, its operations, and the membership they give. */
+interface Commit {
+  epoch: number;
+  ops: readonly MembershipOp[];
+  members: Member[];
+}
+
 /** Applies a validated commit to the state (owner and members alike). */
-function applyCommit(state: GroupState, epoch: number, ops: readonly MembershipOp[], members: Member[], rng: Rng): GroupResult {
+function applyCommit(state: GroupState, { epoch, ops, members }: Commit, rng: Rng): GroupResult {
   const removed = ops.filter((o) => o.op === 'remove').map((o) => o.identity);
   const added = ops.filter((o) => o.op === 'add').map((o) => o.identity);
   if (removed.includes(state.self)) {
     return { state: { ...wiped(state, 'removed'), epoch, members }, outgoing: [], events: [{ type: 'removed', epoch }] };
   }
-  const transcript = nextTranscript(fromHex(state.transcript), epoch, rosterOf(state, members));
+  const transcript = nextTranscript(hexToBytes(state.transcript), epoch, rosterOf(state, members));
   const dropped = state.chains.filter((c) => removed.includes(c.owner));
   let next: GroupState = {
     ...state,
     epoch,
     members,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: remember(state.pastTranscripts, [{ epoch: state.epoch, transcript: state.transcript }], MAX_PAST_TRANSCRIPTS),
     lastRemovalEpoch: removed.length > 0 ? epoch : state.lastRemovalEpoch,
     chains: state.chains.filter((c) => !removed.includes(c.owner)),
@@ -233,7 +246,7 @@ function applyCommit(state: GroupState, epoch: number, ops: readonly MembershipO
     // Every remaining sender rotates, so the removed member cannot read what comes next.
     next = {
       ...next,
-      own: newOwnChain(next.groupId, next.self, epoch, rng),
+      own: newOwnChain({ groupId: next.groupId, self: next.self, epoch }, rng),
       ownPastKeyIds: remember(next.ownPastKeyIds, [next.own.keyId], MAX_OWN_PAST_KEY_IDS),
     };
     outgoing = distribute(next, others(next));
@@ -255,10 +268,10 @@ export function commitMembership(state: GroupState, ops: readonly MembershipOp[]
   const applied = applyOps(state.members, state.owner, ops);
   if ('problem' in applied) return groupFail('bad-commit', applied.problem);
   const epoch = state.epoch + 1;
-  const commit = encodeControl({ kind: 'commit', groupId: fromHex(state.groupId), epoch, parentTranscript: fromHex(state.transcript), ops });
-  const result = applyCommit(state, epoch, ops, applied.members, rng);
+  const commit = encodeControl({ kind: 'commit', groupId: hexToBytes(state.groupId), epoch, parentTranscript: hexToBytes(state.transcript), ops });
+  const result = applyCommit(state, { epoch, ops, members: applied.members }, rng);
   const added = ops.filter((o) => o.op === 'add').map((o) => o.identity);
-  const welcome = welcomePayload(result.state, fromHex(state.transcript));
+  const welcome = welcomePayload(result.state, hexToBytes(state.transcript));
   const outgoing: GroupOutgoing[] = [
     ...others(state).map((to) => ({ to, payload: commit })),
     ...added.map((to) => ({ to, payload: welcome })),
@@ -268,17 +281,29 @@ export function commitMembership(state: GroupState, ops: readonly MembershipOp[]
 }
 
 export function addMembers(state: GroupState, members: readonly NewMember[], rng: Rng = defaultRng): R {
-  return commitMembership(state, members.map((m) => ({ op: 'add', identity: toHex(m.identity), handle: m.handle })), rng);
+  return commitMembership(state, members.map((m) => ({ op: 'add', identity: bytesToHex(m.identity), handle: m.handle })), rng);
 }
 
 export function removeMembers(state: GroupState, identities: readonly Uint8Array[], rng: Rng = defaultRng): R {
-  return commitMembership(state, identities.map((id) => ({ op: 'remove', identity: toHex(id) })), rng);
+  return commitMembership(state, identities.map((id) => ({ op: 'remove', identity: bytesToHex(id) })), rng);
 }
 
 // ──────────────────────────────────────────────────────────────────────────── receiving control
 
-function hold(state: GroupState, from: string, payload: Uint8Array, kind: string, epoch: number, now: number): GroupResult {
-  const entry = { from, payload: toHex(payload), at: now };
+/** One control payload being handled: who sent it (hex identity), its bytes, where and when. */
+interface Control {
+  self: string;
+  from: string;
+  raw: Uint8Array;
+  site: GroupSite;
+  now: number;
+  rng: Rng;
+}
+
+/** Keeps a payload for a later epoch until the group gets there. */
+function hold(state: GroupState, { from, raw, now }: Control, waiting: { kind: string; epoch: number }): GroupResult {
+  const { kind, epoch } = waiting;
+  const entry = { from, payload: bytesToHex(raw), at: now };
   const pending = [...state.pending.filter((p) => p.payload !== entry.payload || p.from !== from), entry];
   const events: GroupEvent[] = [{ type: 'held', kind, epoch }];
   // Bounded: the oldest waiting payloads give way, and the caller hears about each one.
@@ -287,12 +312,12 @@ function hold(state: GroupState, from: string, payload: Uint8Array, kind: string
   return { state: { ...state, pending: pending.slice(Math.max(0, over)) }, outgoing: [], events };
 }
 
-function onWelcome(state: GroupState | null, self: string, from: string, p: Extract<ControlPayload, { kind: 'welcome' }>, site: GroupSite): R {
-  const groupId = toHex(p.groupId);
+function onWelcome(state: GroupState | null, { self, from, site }: Control, p: Extract<ControlPayload, { kind: 'welcome' }>): R {
+  const groupId = bytesToHex(p.groupId);
   if (state !== null && (state.status === 'active' || state.status === 'invited')) {
     return groupFail('duplicate-welcome', 'we are already in this group');
   }
-  if (toHex(p.owner) !== from) return groupFail('wrong-sender', 'a welcome must come from the group owner');
+  if (bytesToHex(p.owner) !== from) return groupFail('wrong-sender', 'a welcome must come from the group owner');
   if (p.site !== site.site || p.conversationId !== site.conversationId) {
     return groupFail('wrong-context', 'this welcome is for another conversation');
   }
@@ -309,7 +334,7 @@ function onWelcome(state: GroupState | null, self: string, from: string, p: Extr
     self,
     status: 'invited',
     epoch: p.epoch,
-    transcript: toHex(transcript),
+    transcript: bytesToHex(transcript),
     pastTranscripts: [],
     joinedAt: p.epoch,
     lastRemovalEpoch: p.lastRemovalEpoch,
@@ -325,16 +350,16 @@ function onWelcome(state: GroupState | null, self: string, from: string, p: Extr
   return ok({ state: next, outgoing: [], events: [{ type: 'invited', groupId, owner: from, members, epoch: p.epoch }] });
 }
 
-function onCommit(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'commit' }>, raw: Uint8Array, now: number, rng: Rng): R {
-  if (from !== state.owner) return groupFail('not-owner', 'a commit must come from the group owner');
+function onCommit(state: GroupState, c: Control, p: Extract<ControlPayload, { kind: 'commit' }>): R {
+  if (c.from !== state.owner) return groupFail('not-owner', 'a commit must come from the group owner');
   if (p.epoch <= state.epoch) return groupFail('stale-commit', `commit for epoch ${p.epoch}, we are at ${state.epoch}`);
-  if (p.epoch > state.epoch + 1) return ok(hold(state, from, raw, 'commit', p.epoch, now));
-  if (toHex(p.parentTranscript) !== state.transcript) {
+  if (p.epoch > state.epoch + 1) return ok(hold(state, c, { kind: 'commit', epoch: p.epoch }));
+  if (bytesToHex(p.parentTranscript) !== state.transcript) {
     return groupFail('fork', 'the owner committed on a different membership history than ours');
   }
   const applied = applyOps(state.members, state.owner, p.ops);
   if ('problem' in applied) return groupFail('bad-commit', applied.problem);
-  return ok(applyCommit(state, p.epoch, p.ops, applied.members, rng));
+  return ok(applyCommit(state, { epoch: p.epoch, ops: p.ops, members: applied.members }, c.rng));
 }
 
 function addChain(state: GroupState, chain: SenderChain): GroupState {
@@ -347,18 +372,19 @@ function addChain(state: GroupState, chain: SenderChain): GroupState {
   };
 }
 
-function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload, { kind: 'sender-key' }>, raw: Uint8Array, now: number): R {
-  if (toHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
+function onSenderKey(state: GroupState, c: Control, p: Extract<ControlPayload, { kind: 'sender-key' }>): R {
+  const { from } = c;
+  if (bytesToHex(p.owner) !== from) return groupFail('wrong-sender', 'a sender key must come from the member it belongs to');
   if (from === state.self) return groupFail('own-key', 'a sender key claiming to be ours');
   if (!isValidSigningKey(p.signPublic)) return groupFail('bad-key', 'the signing key is not a valid Ed25519 key');
-  if (!verifyKeyPossession(p.proof, p.groupId, p.owner, p.signPublic)) {
+  if (!verifyKeyPossession(p.proof, p)) {
     return groupFail('bad-key-proof', 'the signing key was not handed out by its holder as this member\'s');
   }
   // From a later epoch the sender may be a member we have not heard of yet: judged once we get there.
-  if (p.chainEpoch > state.epoch) return ok(hold(state, from, raw, 'sender-key', p.chainEpoch, now));
+  if (p.chainEpoch > state.epoch) return ok(hold(state, c, { kind: 'sender-key', epoch: p.chainEpoch }));
   if (!isMember(state.members, from)) return groupFail('not-member', 'a sender key from someone who is not in the group');
-  const keyId = toHex(senderKeyId(p.groupId, p.owner, p.signPublic));
-  const signPublic = toHex(p.signPublic);
+  const keyId = bytesToHex(senderKeyId(p.groupId, p.owner, p.signPublic));
+  const signPublic = bytesToHex(p.signPublic);
   if (state.chains.some((c) => c.keyId === keyId && c.owner === from)) {
     return groupFail('duplicate-distribution', 'we already have this sender key');
   }
@@ -377,7 +403,7 @@ function onSenderKey(state: GroupState, from: string, p: Extract<ControlPayload,
     owner: from,
     keyId,
     signPublic,
-    chainKey: toHex(p.chainKey),
+    chainKey: bytesToHex(p.chainKey),
     next: p.index,
     firstIndex: p.index,
     epoch: p.chainEpoch,
@@ -405,24 +431,25 @@ function onLeave(state: GroupState, from: string, rng: Rng): R {
   return ok({ state, outgoing: [], events: [{ type: 'member-leaving', member: from }] });
 }
 
-function handle(state: GroupState | null, self: string, from: string, raw: Uint8Array, site: GroupSite, now: number, rng: Rng): R {
+function handle(state: GroupState | null, c: Control): R {
+  const { from, raw, rng } = c;
   const decoded = decodeControl(raw);
   if (!decoded.ok) return groupFail('malformed', decoded.error.message);
   const p = decoded.value;
-  if (p.kind === 'welcome' && (state === null || state.groupId === toHex(p.groupId))) return onWelcome(state, self, from, p, site);
+  if (p.kind === 'welcome' && (state === null || state.groupId === bytesToHex(p.groupId))) return onWelcome(state, c, p);
   if (state === null) return groupFail('unknown-group', 'no group state for this payload yet', 'hold');
-  if (toHex(p.groupId) !== state.groupId) return groupFail('wrong-group', 'this payload is for another group');
+  if (bytesToHex(p.groupId) !== state.groupId) return groupFail('wrong-group', 'this payload is for another group');
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are no longer in this group');
   switch (p.kind) {
     case 'welcome':
       return groupFail('duplicate-welcome', 'we are already in this group');
     case 'commit':
-      return onCommit(state, from, p, raw, now, rng);
+      return onCommit(state, c, p);
     case 'sender-key':
-      return onSenderKey(state, from, p, raw, now);
+      return onSenderKey(state, c, p);
     case 'key-request':
     case 'leave':
-      if (p.epoch > state.epoch) return ok(hold(state, from, raw, p.kind, p.epoch, now));
+      if (p.epoch > state.epoch) return ok(hold(state, c, { kind: p.kind, epoch: p.epoch }));
       return p.kind === 'leave' ? onLeave(state, from, rng) : onKeyRequest(state, from);
   }
 }
@@ -437,7 +464,7 @@ function drainPending(result: GroupResult, rng: Rng): GroupResult {
     const waiting = state.pending;
     state = { ...state, pending: [] };
     for (const p of waiting) {
-      const r = handle(state, state.self, p.from, fromHex(p.payload), state, p.at, rng);
+      const r = handle(state, { self: state.self, from: p.from, raw: hexToBytes(p.payload), site: state, now: p.at, rng });
       if (!r.ok) {
         events.push({ type: 'pending-failed', from: p.from, code: r.error.code });
         continue;
@@ -452,22 +479,27 @@ function drainPending(result: GroupResult, rng: Rng): GroupResult {
   return { state, outgoing, events };
 }
 
+/** One control payload that arrived on a pairwise session. */
+export interface GroupControlInput {
+  /** Our identity key. */
+  self: Uint8Array;
+  /** The identity key of the session's peer (authenticated by that session). */
+  from: Uint8Array;
+  payload: Uint8Array;
+  /** The conversation the payload arrived in: a welcome for another conversation is refused. */
+  site: GroupSite;
+  now: number;
+  rng?: Rng;
+}
+
 /**
- * Handles one control payload that arrived on the pairwise session with `from` (identity key,
- * authenticated by that session). `state` is null when we have no state for the group: only a
- * welcome can create one; anything else fails with recovery 'hold'. `site` is the conversation
- * the payload arrived in: a welcome for another conversation is refused.
+ * Handles one control payload that arrived on the pairwise session with `from`. `state` is null
+ * when we have no state for the group: only a welcome can create one; anything else fails with
+ * recovery 'hold'.
  */
-export function receiveGroupControl(
-  state: GroupState | null,
-  self: Uint8Array,
-  from: Uint8Array,
-  payload: Uint8Array,
-  site: GroupSite,
-  now: number,
-  rng: Rng = defaultRng,
-): R {
-  const r = handle(state, toHex(self), toHex(from), payload, site, now, rng);
+export function receiveGroupControl(state: GroupState | null, input: GroupControlInput): R {
+  const rng = input.rng ?? defaultRng;
+  const r = handle(state, { self: bytesToHex(input.self), from: bytesToHex(input.from), raw: input.payload, site: input.site, now: input.now, rng });
   if (!r.ok) return r;
   const moved = state !== null && r.value.state.epoch !== state.epoch;
   return ok(moved ? drainPending(r.value, rng) : r.value);

@@ -1,10 +1,10 @@
 // Group messages: encrypted once with the sender's chain, signed with the chain's Ed25519 key.
 // The author comes from the signature (checked against the key the member handed us over our
 // pairwise session), never from the page. Every failure leaves the caller's state untouched.
-import { concatBytes, decodeUtf8, fromHex, toHex, utf8ToBytes } from '../protocol/bytes.ts';
+import { bytesToHex, concatBytes, decodeUtf8, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_PLAINTEXT_BYTES } from '../protocol/constants.ts';
 import { pad, unpad } from '../protocol/padding.ts';
-import { ok, type Result } from '../protocol/result.ts';
+import { ok, type Result } from '../result.ts';
 import { MAX_COUNTER, encodeVarint } from '../protocol/wire.ts';
 import { chainStep, groupOpen, groupSeal } from './chain.ts';
 import {
@@ -30,7 +30,7 @@ export function encodeGroupBody(ref: MessageRef | null, text: string): Uint8Arra
   const head =
     ref === null
       ? Uint8Array.of(0)
-      : concatBytes(Uint8Array.of(1), fromHex(ref.keyId), encodeVarint(ref.index), fromHex(ref.digest));
+      : concatBytes(Uint8Array.of(1), hexToBytes(ref.keyId), encodeVarint(ref.index), hexToBytes(ref.digest));
   return concatBytes(head, utf8ToBytes(text));
 }
 
@@ -39,9 +39,9 @@ export function decodeGroupBody(content: Uint8Array): { ref: MessageRef | null; 
   const flag = r.byte('reference flag');
   let ref: MessageRef | null = null;
   if (flag === 1) {
-    const keyId = toHex(r.fixed(KEY_ID_BYTES, 'reference key id'));
+    const keyId = bytesToHex(r.fixed(KEY_ID_BYTES, 'reference key id'));
     const index = r.varint('reference index');
-    ref = { keyId, index, digest: toHex(r.fixed(REFERENCE_DIGEST_BYTES, 'reference digest')) };
+    ref = { keyId, index, digest: bytesToHex(r.fixed(REFERENCE_DIGEST_BYTES, 'reference digest')) };
   } else if (flag !== 0) {
     r.reject('bad reference flag');
   }
@@ -63,21 +63,21 @@ export function encryptGroupMessage(state: GroupState, text: string): Result<{ s
   if (body.length > MAX_PLAINTEXT_BYTES) return groupFail('too-long', 'message too long');
   const padded = pad(body, 'group-text');
   if (!padded.ok) return groupFail('too-long', padded.error.message);
-  const transcript = fromHex(state.transcript);
-  const self = fromHex(state.self);
+  const transcript = hexToBytes(state.transcript);
+  const self = hexToBytes(state.self);
   const headerBytes = encodeGroupHeader({
-    groupId: fromHex(state.groupId),
-    keyId: fromHex(own.keyId),
+    groupId: hexToBytes(state.groupId),
+    keyId: hexToBytes(own.keyId),
     epoch: state.epoch,
     index: own.next,
     transcriptTag: transcript.slice(0, TRANSCRIPT_TAG_BYTES),
   });
-  const step = chainStep(fromHex(own.chainKey));
+  const step = chainStep(hexToBytes(own.chainKey));
   const ciphertext = groupSeal(step.messageKey, padded.value, associatedData(transcript, self, headerBytes));
   const signedBody = concatBytes(headerBytes, ciphertext);
-  const wire = concatBytes(signedBody, signGroupMessage(fromHex(own.signSecret), transcript, self, signedBody));
-  const sent = rememberDigest(own.sent, own.next, toHex(referenceDigest(wire))).slice(-MAX_RECENT_DIGESTS);
-  return ok({ state: { ...state, own: { ...own, chainKey: toHex(step.chainKey), next: own.next + 1, sent } }, wire });
+  const wire = concatBytes(signedBody, signGroupMessage(hexToBytes(own.signSecret), { transcript, author: self, body: signedBody }));
+  const sent = rememberDigest(own.sent, own.next, bytesToHex(referenceDigest(wire))).slice(-MAX_RECENT_DIGESTS);
+  return ok({ state: { ...state, own: { ...own, chainKey: bytesToHex(step.chainKey), next: own.next + 1, sent } }, wire });
 }
 
 function transcriptAt(state: GroupState, epoch: number): string | null {
@@ -107,17 +107,17 @@ type Keyed = { chain: SenderChain; messageKey: Uint8Array };
 function messageKeyFor(chain: SenderChain, index: number, now: number): Result<Keyed, GroupError> {
   if (index < chain.next) {
     const k = chain.skipped.find((s) => s.index === index);
-    if (k) return ok({ chain: { ...chain, skipped: chain.skipped.filter((s) => s !== k) }, messageKey: fromHex(k.mk) });
+    if (k) return ok({ chain: { ...chain, skipped: chain.skipped.filter((s) => s !== k) }, messageKey: hexToBytes(k.mk) });
     if (index >= chain.dropBelow) return groupFail('duplicate', 'this message was already read');
     return groupFail('key-dropped', 'this message came too late: its key is no longer kept (or it was already read)');
   }
   if (index - chain.next > MAX_GROUP_JUMP) return groupFail('too-far-ahead', `message is more than ${MAX_GROUP_JUMP} ahead of its chain`);
-  let ck = fromHex(chain.chainKey);
+  let ck: Uint8Array = hexToBytes(chain.chainKey);
   const stored: SkippedGroupKey[] = [];
   const keepFrom = index - MAX_SKIPPED_PER_CHAIN;
   for (let i = chain.next; i < index; i++) {
     const s = chainStep(ck);
-    if (i >= keepFrom) stored.push({ index: i, mk: toHex(s.messageKey), at: now });
+    if (i >= keepFrom) stored.push({ index: i, mk: bytesToHex(s.messageKey), at: now });
     ck = s.chainKey;
   }
   const s = chainStep(ck);
@@ -129,7 +129,7 @@ function messageKeyFor(chain: SenderChain, index: number, now: number): Result<K
     dropBelow = Math.max(dropBelow, ...cut.map((k) => k.index + 1));
     skipped = skipped.slice(-MAX_SKIPPED_PER_CHAIN);
   }
-  return ok({ chain: { ...chain, chainKey: toHex(s.chainKey), next: index + 1, skipped, dropBelow }, messageKey: s.messageKey });
+  return ok({ chain: { ...chain, chainKey: bytesToHex(s.chainKey), next: index + 1, skipped, dropBelow }, messageKey: s.messageKey });
 }
 
 function unreadable(state: GroupState, chain: SenderChain | null): { state: GroupState; events: GroupEvent[] } {
@@ -144,11 +144,11 @@ function verifyWith(state: GroupState, chain: SenderChain, msg: GroupMessageWire
   if (header.epoch < state.joinedAt) return groupFail('bad-epoch', 'a readable message from before we joined');
   const th = transcriptAt(state, header.epoch);
   if (th === null) return groupFail('old-epoch', 'the membership of that epoch is no longer kept');
-  const transcript = fromHex(th);
-  if (toHex(header.transcriptTag) !== th.slice(0, TRANSCRIPT_TAG_BYTES * 2)) {
+  const transcript = hexToBytes(th);
+  if (bytesToHex(header.transcriptTag) !== th.slice(0, TRANSCRIPT_TAG_BYTES * 2)) {
     return groupFail('membership-fork', 'the sender sees a different member list than we do for this epoch');
   }
-  if (!verifyGroupMessage(fromHex(chain.signPublic), msg.signature, transcript, fromHex(chain.owner), msg.signedBody)) {
+  if (!verifyGroupMessage({ publicKey: hexToBytes(chain.signPublic), signature: msg.signature }, { transcript, author: hexToBytes(chain.owner), body: msg.signedBody })) {
     return groupFail('bad-signature', 'the signature does not verify');
   }
   return ok(transcript);
@@ -169,9 +169,9 @@ export function decryptGroupMessage(
   if (!decoded.ok) return groupFail('malformed', decoded.error.message);
   const msg = decoded.value;
   const { header } = msg;
-  if (toHex(header.groupId) !== state.groupId) return groupFail('wrong-group', 'this message is for another group');
+  if (bytesToHex(header.groupId) !== state.groupId) return groupFail('wrong-group', 'this message is for another group');
   if (state.status === 'removed' || state.status === 'left') return groupFail('not-active', 'we are no longer in this group');
-  const keyId = toHex(header.keyId);
+  const keyId = bytesToHex(header.keyId);
   if (state.own?.keyId === keyId || state.ownPastKeyIds.includes(keyId)) return groupFail('own-message', 'one of our own messages');
   const candidates = state.chains.filter((c) => c.keyId === keyId);
   if (candidates.length === 0) {
@@ -190,29 +190,31 @@ export function decryptGroupMessage(
     }
     const keyed = messageKeyFor(chain, header.index, now);
     if (!keyed.ok) return keyed;
-    const padded = groupOpen(keyed.value.messageKey, msg.ciphertext, associatedData(verified.value, fromHex(chain.owner), msg.headerBytes));
+    const padded = groupOpen(keyed.value.messageKey, msg.ciphertext, associatedData(verified.value, hexToBytes(chain.owner), msg.headerBytes));
     // Signed but not decryptable: the sender encrypted with a key its chain does not give.
     if (padded === null) return groupFail('undecryptable', 'a signed message that does not decrypt');
     const un = unpad(padded);
     if (!un.ok || un.value.type !== 'group-text') return groupFail('bad-content', 'not a group message body');
     const body = decodeGroupBody(un.value.content);
     if (body === null) return groupFail('bad-content', 'the message body is malformed');
-    return ok(accept(state, chain, keyed.value.chain, header.index, header.epoch, wire, body, now));
+    return ok(accept(state, { before: chain, used: keyed.value.chain, index: header.index, epoch: header.epoch, wire, body, now }));
   }
   return failure ?? groupFail('bad-signature', 'no sender key verifies this message');
 }
 
-function accept(
-  state: GroupState,
-  before: SenderChain,
-  used: SenderChain,
-  index: number,
-  epoch: number,
-  wire: Uint8Array,
-  body: { ref: MessageRef | null; text: string },
-  now: number,
-): { state: GroupState; events: GroupEvent[] } {
-  const digest = toHex(referenceDigest(wire));
+/** A message that decrypted and verified: the chain as it was and as it is after reading it. */
+interface Accepted {
+  before: SenderChain;
+  used: SenderChain;
+  index: number;
+  epoch: number;
+  wire: Uint8Array;
+  body: { ref: MessageRef | null; text: string };
+  now: number;
+}
+
+function accept(state: GroupState, { before, used, index, epoch, wire, body, now }: Accepted): { state: GroupState; events: GroupEvent[] } {
+  const digest = bytesToHex(referenceDigest(wire));
   const chain: SenderChain = { ...used, seen: rememberDigest(used.seen, index, digest) };
   const here: MessageRef = { keyId: chain.keyId, index, digest };
   let next: GroupState = {
@@ -236,7 +238,7 @@ function accept(
   next = settled.state;
   events.push(...settled.events);
   if (body.ref !== null) {
-    const checked = checkReference(next, body.ref, chain.owner, now);
+    const checked = checkReference(next, { ref: body.ref, by: chain.owner, now });
     next = checked.state;
     events.push(...checked.events);
   }

@@ -1,6 +1,6 @@
 // Cursor over hostile bytes for the group codecs: every read checks bounds and reports failure as
 // a value (never throws); fields are copied so nothing aliases the caller's buffer.
-import { decodeUtf8 } from '../protocol/bytes.ts';
+import { decodeUtf8 } from '../bytes.ts';
 import { readVarint } from '../protocol/wire.ts';
 
 export class Reader {

@@ -1,6 +1,7 @@
 // Membership: the roster (who is in the encrypted group), the ops that change it, and the
 // membership transcript hash that chains every roster the group has had.
-import { concatBytes, fromHex, lpString, utf8ToBytes } from '../protocol/bytes.ts';
+import { concatBytes, hexToBytes, utf8ToBytes } from '../bytes.ts';
+import { lpString } from '../protocol/bytes.ts';
 import { identityPublicToDh } from '../protocol/identity.ts';
 import { sha256 } from '../protocol/primitives.ts';
 import { GROUP_LABELS, MAX_GROUP_MEMBERS, MAX_HANDLE_BYTES } from './constants.ts';
@@ -34,7 +35,7 @@ export function handleProblem(handle: string | null): string | null {
 
 function identityProblem(identity: string): string | null {
   if (!/^[0-9a-f]{64}$/.test(identity)) return 'an identity key is not 32 bytes of lowercase hex';
-  if (identityPublicToDh(fromHex(identity)) === null) return 'an identity key is not a valid Ed25519 key';
+  if (identityPublicToDh(hexToBytes(identity)) === null) return 'an identity key is not a valid Ed25519 key';
   return null;
 }
 
@@ -103,7 +104,7 @@ export function rosterHash(ctx: GroupContext, members: readonly Member[]): Uint8
     Uint8Array.of(members.length >> 8, members.length & 255),
   ];
   for (const m of sortMembers(members)) {
-    parts.push(fromHex(m.identity), m.handle === null ? Uint8Array.of(0) : concatBytes(Uint8Array.of(1), lpString(m.handle)));
+    parts.push(hexToBytes(m.identity), m.handle === null ? Uint8Array.of(0) : concatBytes(Uint8Array.of(1), lpString(m.handle)));
   }
   return sha256(concatBytes(...parts));
 }
@@ -122,7 +123,7 @@ export const INITIAL_TRANSCRIPT = new Uint8Array(32);
  * an owner grinding two histories with the same code would need about 2^20 tries.
  */
 export function membershipCode(transcriptHex: string): string {
-  const t = fromHex(transcriptHex);
+  const t = hexToBytes(transcriptHex);
   const n1 = ((t[0] as number) * 2 ** 12 + (t[1] as number) * 2 ** 4 + ((t[2] as number) >> 4)) % 1_000_000;
   const n2 = ((((t[2] as number) & 15) * 2 ** 16 + (t[3] as number) * 2 ** 8 + (t[4] as number)) % 1_000_000);
   return `${String(n1).padStart(6, '0')} ${String(n2).padStart(6, '0')}`;

@@ -1,8 +1,8 @@
 // Versioned JSON-safe persistence of a group state, with a validating parser: stored state is read
 // back from extension storage and treated as hostile (types, lengths, bounds, cross-field rules).
 import { MAX_CONTEXT_STRING_BYTES } from '../protocol/constants.ts';
-import { utf8ToBytes } from '../protocol/bytes.ts';
-import { err, ok, type Result } from '../protocol/result.ts';
+import { utf8ToBytes } from '../bytes.ts';
+import { err, ok, type Result } from '../result.ts';
 import { MAX_COUNTER } from '../protocol/wire.ts';
 import {
   GROUP_ID_BYTES,
@@ -62,7 +62,7 @@ function context(v: unknown, path: string): string {
   if (typeof v !== 'string' || v.length === 0 || utf8ToBytes(v).length > MAX_CONTEXT_STRING_BYTES) throw new Invalid(path);
   return v;
 }
-function arr<T>(v: unknown, max: number, path: string, item: (x: unknown, p: string) => T): T[] {
+function arr<T>(v: unknown, { path, max }: { path: string; max: number }, item: (x: unknown, p: string) => T): T[] {
   if (!Array.isArray(v) || v.length > max) throw new Invalid(path);
   return v.map((x, i) => item(x, `${path}.${i}`));
 }
@@ -91,7 +91,7 @@ function ownChain(v: unknown, p: string): OwnChain | null {
     chainKey: hex(o.chainKey, 32, `${p}.chainKey`),
     next: nat(o.next, `${p}.next`),
     epoch: nat(o.epoch, `${p}.epoch`),
-    sent: arr(o.sent, MAX_RECENT_DIGESTS, `${p}.sent`, seen),
+    sent: arr(o.sent, { path: `${p}.sent`, max: MAX_RECENT_DIGESTS }, seen),
   };
 }
 function senderChain(v: unknown, p: string): SenderChain {
@@ -100,7 +100,7 @@ function senderChain(v: unknown, p: string): SenderChain {
   const firstIndex = nat(o.firstIndex, `${p}.firstIndex`);
   const dropBelow = nat(o.dropBelow, `${p}.dropBelow`);
   if (firstIndex > next || dropBelow < firstIndex || dropBelow > next) throw new Invalid(`${p}.next`);
-  const skipped = arr(o.skipped, MAX_SKIPPED_PER_CHAIN, `${p}.skipped`, (x, q) => {
+  const skipped = arr(o.skipped, { path: `${p}.skipped`, max: MAX_SKIPPED_PER_CHAIN }, (x, q) => {
     const k = obj(x, q);
     const index = nat(k.index, `${q}.index`);
     if (index < dropBelow || index >= next) throw new Invalid(`${q}.index`);
@@ -116,7 +116,7 @@ function senderChain(v: unknown, p: string): SenderChain {
     epoch: nat(o.epoch, `${p}.epoch`),
     skipped,
     dropBelow,
-    seen: arr(o.seen, MAX_RECENT_DIGESTS, `${p}.seen`, seen),
+    seen: arr(o.seen, { path: `${p}.seen`, max: MAX_RECENT_DIGESTS }, seen),
   };
 }
 
@@ -137,7 +137,7 @@ export function parseGroup(input: unknown): Result<GroupState, GroupParseError> 
     const joinedAt = nat(o.joinedAt, 'joinedAt');
     const lastRemovalEpoch = nat(o.lastRemovalEpoch, 'lastRemovalEpoch');
     if (joinedAt > epoch || lastRemovalEpoch > epoch) throw new Invalid('epoch');
-    const members = arr(o.members, MAX_GROUP_MEMBERS, 'members', member);
+    const members = arr(o.members, { path: 'members', max: MAX_GROUP_MEMBERS }, member);
     const self = hex(o.self, 32, 'self');
     const owner = hex(o.owner, 32, 'owner');
     const ids = new Set(members.map((m) => m.identity));
@@ -155,7 +155,7 @@ export function parseGroup(input: unknown): Result<GroupState, GroupParseError> 
       status,
       epoch,
       transcript: hex(o.transcript, 32, 'transcript'),
-      pastTranscripts: arr(o.pastTranscripts, MAX_PAST_TRANSCRIPTS, 'pastTranscripts', (x, q) => {
+      pastTranscripts: arr(o.pastTranscripts, { path: 'pastTranscripts', max: MAX_PAST_TRANSCRIPTS }, (x, q) => {
         const t = obj(x, q);
         const e = nat(t.epoch, `${q}.epoch`);
         if (e >= epoch) throw new Invalid(`${q}.epoch`);
@@ -165,10 +165,10 @@ export function parseGroup(input: unknown): Result<GroupState, GroupParseError> 
       lastRemovalEpoch,
       members: sortMembers(members),
       own,
-      ownPastKeyIds: arr(o.ownPastKeyIds, MAX_OWN_PAST_KEY_IDS, 'ownPastKeyIds', (x, q) => hex(x, KEY_ID_BYTES, q)),
-      chains: arr(o.chains, MAX_CHAINS, 'chains', senderChain),
-      retiredKeyIds: arr(o.retiredKeyIds, MAX_RETIRED_KEY_IDS, 'retiredKeyIds', (x, q) => hex(x, KEY_ID_BYTES, q)),
-      pending: arr(o.pending, MAX_PENDING_CONTROL, 'pending', (x, q) => {
+      ownPastKeyIds: arr(o.ownPastKeyIds, { path: 'ownPastKeyIds', max: MAX_OWN_PAST_KEY_IDS }, (x, q) => hex(x, KEY_ID_BYTES, q)),
+      chains: arr(o.chains, { path: 'chains', max: MAX_CHAINS }, senderChain),
+      retiredKeyIds: arr(o.retiredKeyIds, { path: 'retiredKeyIds', max: MAX_RETIRED_KEY_IDS }, (x, q) => hex(x, KEY_ID_BYTES, q)),
+      pending: arr(o.pending, { path: 'pending', max: MAX_PENDING_CONTROL }, (x, q) => {
         const pd = obj(x, q);
         const payload = pd.payload;
         if (typeof payload !== 'string' || payload.length === 0 || payload.length > MAX_CONTROL_HEX || payload.length % 2 !== 0 || !/^[0-9a-f]*$/.test(payload)) {
@@ -177,7 +177,7 @@ export function parseGroup(input: unknown): Result<GroupState, GroupParseError> 
         return { from: hex(pd.from, 32, `${q}.from`), payload, at: time(pd.at, `${q}.at`) };
       }),
       lastReceived: ref(o.lastReceived, 'lastReceived'),
-      openReferences: arr(o.openReferences, MAX_OPEN_REFERENCES, 'openReferences', (x, q) => {
+      openReferences: arr(o.openReferences, { path: 'openReferences', max: MAX_OPEN_REFERENCES }, (x, q) => {
         const r = obj(x, q);
         const base = ref(r, q) as MessageRef;
         return { ...base, by: hex(r.by, 32, `${q}.by`), at: time(r.at, `${q}.at`) };

@@ -3,9 +3,9 @@
 //                        · ciphertext (padded body + 16-byte tag) · signature(64)
 //   0x18 group envelope: type · to(8) · from(8) · inner pairwise wire message
 // Decoders treat input as hostile: never throw, check every length, copy what they return.
-import { concatBytes } from '../protocol/bytes.ts';
+import { concatBytes } from '../bytes.ts';
 import { MAX_WIRE_BYTES, PROTOCOL_VERSION } from '../protocol/constants.ts';
-import { err, ok, type Result } from '../protocol/result.ts';
+import { err, ok, type Result } from '../result.ts';
 import { GROUP_WIRE_TYPES, MAX_COUNTER, SIGNATURE_BYTES, TAG_BYTES, encodeVarint, groupTypeByte } from '../protocol/wire.ts';
 import { GROUP_ID_BYTES, KEY_ID_BYTES, MEMBER_TAG_BYTES, TRANSCRIPT_TAG_BYTES } from './constants.ts';
 import { Reader } from './reader.ts';

@@ -14,8 +14,10 @@
  * validated field by field after decryption. Each rejection is a typed BackupError.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { base64ToBytes, bytesToBase64, fromUtf8, isPlainObject, isSafeInt, parseJson, utf8 } from './encoding.ts';
-import { err, ok, type BackupError, type Result } from './result.ts';
+import { base64ToBytes, bytesToBase64, decodeUtf8, utf8ToBytes } from '../bytes.ts';
+import { isPlainObject, isSafeInt, parseJson } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import type { BackupError, Result } from './errors.ts';
 import { LIMITS, validateContactList, validateSettings, type Contact, type Settings } from './schema.ts';
 import { checkOpaque } from './sessions.ts';
 import { deriveKek, NONCE_BYTES, validateScryptParams, type RandomSource, type ScryptParams } from './vault.ts';
@@ -42,7 +44,7 @@ interface Envelope {
 }
 
 function backupAd(kdf: ScryptParams & { salt: string }): Uint8Array {
-  return utf8(`${BACKUP_FORMAT}/v${BACKUP_VERSION}/scrypt/${kdf.N}/${kdf.r}/${kdf.p}/${kdf.salt}`);
+  return utf8ToBytes(`${BACKUP_FORMAT}/v${BACKUP_VERSION}/scrypt/${kdf.N}/${kdf.r}/${kdf.p}/${kdf.salt}`);
 }
 
 export async function createBackup(payload: BackupPayload, passphrase: string, params: ScryptParams, random: RandomSource): Promise<string> {
@@ -50,7 +52,7 @@ export async function createBackup(payload: BackupPayload, passphrase: string, p
   const kdf = { N: params.N, r: params.r, p: params.p, salt: bytesToBase64(salt) };
   const key = await deriveKek(passphrase, salt, params);
   const nonce = random(NONCE_BYTES);
-  const ct = xchacha20poly1305(key, nonce, backupAd(kdf)).encrypt(utf8(JSON.stringify(payload)));
+  const ct = xchacha20poly1305(key, nonce, backupAd(kdf)).encrypt(utf8ToBytes(JSON.stringify(payload)));
   key.fill(0);
   return JSON.stringify({
     format: BACKUP_FORMAT,
@@ -126,7 +128,7 @@ export async function decryptBackup(text: unknown, passphrase: string): Promise<
   } finally {
     key.fill(0);
   }
-  const textPt = fromUtf8(pt);
+  const textPt = decodeUtf8(pt);
   if (textPt === null) return malformed('payload is not UTF-8');
   const parsed = parseJson(textPt);
   if (!parsed.ok) return malformed('payload is not JSON');

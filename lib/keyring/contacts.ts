@@ -16,11 +16,12 @@
  * - Storage: one sealed record per site (hidden storage key) + an index of sites; loaded lazily.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { bytesToBase64, isPlainObject } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { bytesToBase64, bytesToHex } from '../bytes.ts';
+import { isPlainObject } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
-import { invalid, LIMITS, RECORD_NAMES, STORAGE_KEYS, validateContactList, validateId, type Contact } from './schema.ts';
+import { invalid, LIMITS, READABLE, RECORD_NAMES, STORAGE_KEYS, validateContactList, validateId, type Contact } from './schema.ts';
 
 export interface UserOrigin {
   readonly origin: 'user';
@@ -88,7 +89,7 @@ export class ContactBook {
 
   private async loadIndex(): Promise<Result<string[]>> {
     if (this.sites) return ok(this.sites);
-    const rec = await this.io.read(STORAGE_KEYS.contactsIndex, RECORD_NAMES.contactsIndex, [2]);
+    const rec = await this.io.read(STORAGE_KEYS.contactsIndex, RECORD_NAMES.contactsIndex, READABLE.contacts);
     if (!rec.ok) return rec;
     if (!rec.value) {
       this.sites = [];
@@ -111,7 +112,7 @@ export class ContactBook {
     const cached = this.bySite.get(site);
     if (cached) return ok(cached);
     const name = RECORD_NAMES.contactSite(site);
-    const rec = await this.io.read(this.io.hiddenKey(STORAGE_KEYS.contactSitePrefix, name), name, [2]);
+    const rec = await this.io.read(this.io.hiddenKey(STORAGE_KEYS.contactSitePrefix, name), name, READABLE.contacts);
     if (!rec.ok) return rec;
     let contacts: Contact[] = [];
     if (rec.value) {

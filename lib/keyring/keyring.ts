@@ -7,7 +7,7 @@
  *             restarted service worker stays unlocked until auto-lock.
  *
  * Lifecycle
- *   const r = await Keyring.open({ local, session });      // never throws; r.ok false => show error
+ *   const r = await Keyring.open({ local, session, onStateChange });   // never throws; r.ok false => show error
  *   kr.state                       'uninitialized' | 'locked' | 'unlocked'
  *   await kr.initialize(passphrase | null)                 // first run
  *   await kr.unlock(passphrase | null)                     // runs schema migrations if needed
@@ -25,7 +25,9 @@
  *   markVerified(site, handle, fingerprint, { origin: 'user' })
  *   getSession(ref) / putSession(ref, state) / deleteSession(ref) / listSessions()
  *     putSession resolves after the write is acknowledged: await it before sending.
- *   cachePut(input) / cacheGet({ digest } | { wireText }) / forgetConversation(site, conversation)
+ *   getConversation(ref) / putConversation(ref, value) / deleteConversation(ref) / listConversations()
+ *     one opaque record per (site, conversation), whoever the peers are
+ *   cachePut(input) / cacheGet({ digest }) / forgetConversation(site, conversation)
  *   applyRetention() / clearCache({ origin: 'user' })
  *   exportBackup(passphrase, { origin: 'user' }) -> file text
  *   previewBackup(text, passphrase) -> BackupPreview   (show it to the user)
@@ -40,14 +42,17 @@
 import { shouldAutoLock, nextAutoLockCheck } from './auto-lock.ts';
 import { createBackup, decryptBackup, previewImport, type BackupPreview, type BackupPayload } from './backup.ts';
 import { ContactBook, isUserOrigin, type ObserveStatus, type SendPermission, type UserOrigin } from './contacts.ts';
-import { base64ToBytes, bytesEqual, bytesToBase64, isPlainObject, isSafeInt } from './encoding.ts';
+import { base64ToBytes, bytesToBase64, equalBytes } from '../bytes.ts';
+import { isPlainObject, isSafeInt } from './encoding.ts';
 import { migrate } from './migrations.ts';
 import { PlaintextCache, type CachedMessage, type CacheInput } from './plaintext-cache.ts';
 import { RecordIO } from './records.ts';
-import { corrupt, describeError, err, ok, type KeyringError, type Result } from './result.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, describeError, type KeyringError, type Result } from './errors.ts';
 import {
   CURRENT_SCHEMA,
   DEFAULT_SETTINGS,
+  READABLE,
   RECORD_NAMES,
   ROOT_FORMAT,
   SESSION_KEYS,
@@ -58,7 +63,7 @@ import {
   type RootRecord,
   type Settings,
 } from './schema.ts';
-import { IdentityStore, SessionStore, type SessionRef } from './sessions.ts';
+import { CONVERSATION_KIND, IdentityStore, KeyedRecords, SESSION_KIND, type ConversationRef, type SessionRef } from './sessions.ts';
 import { storeGet, storeRemove, storeSet, type KeyValueStore } from './store.ts';
 import {
   createKeySlot,
@@ -80,6 +85,11 @@ export interface KeyringOptions {
   random?: RandomSource;
   /** scrypt parameters for new passphrases and backups (default DEFAULT_SCRYPT). */
   kdfParams?: ScryptParams;
+  /**
+   * Told after every change between locked and unlocked, whatever caused it (unlock, lock,
+   * auto-lock found due on any call). Called outside the keyring's queue; never awaited.
+   */
+  onStateChange?: (state: 'locked' | 'unlocked') => void;
 }
 
 export type KeyringState = 'uninitialized' | 'locked' | 'unlocked';
@@ -90,7 +100,8 @@ interface Unlocked {
   settings: Settings;
   identity: IdentityStore;
   contacts: ContactBook;
-  sessions: SessionStore;
+  sessions: KeyedRecords<SessionRef>;
+  conversations: KeyedRecords<ConversationRef>;
   cache: PlaintextCache;
   lastActivity: number;
   lastPersistedActivity: number;
@@ -111,6 +122,7 @@ const FIXED_RECORD_KEYS = [
   STORAGE_KEYS.contactsV1,
   STORAGE_KEYS.contactsIndex,
   STORAGE_KEYS.sessionsIndex,
+  STORAGE_KEYS.conversationsIndex,
   STORAGE_KEYS.cacheIndex,
 ];
 
@@ -125,6 +137,7 @@ export class Keyring {
   private readonly now: () => number;
   private readonly random: RandomSource;
   private readonly kdfParams: ScryptParams;
+  private readonly onStateChange: KeyringOptions['onStateChange'];
 
   private constructor(
     private readonly local: KeyValueStore,
@@ -136,6 +149,7 @@ export class Keyring {
     this.now = opts.now ?? (() => Date.now());
     this.random = opts.random ?? defaultRandom;
     this.kdfParams = opts.kdfParams ?? DEFAULT_SCRYPT;
+    this.onStateChange = opts.onStateChange;
   }
 
   /**
@@ -227,6 +241,19 @@ export class Keyring {
       u.dataKey.fill(0);
     }
     await storeRemove(this.session, [SESSION_KEYS.dataKey, SESSION_KEYS.lastActivity]);
+    if (u) this.tell('locked');
+  }
+
+  private tell(state: 'locked' | 'unlocked'): void {
+    const listener = this.onStateChange;
+    if (!listener) return;
+    queueMicrotask(() => {
+      try {
+        listener(state);
+      } catch {
+        // A listener's failure is its own; the keyring's state is already settled.
+      }
+    });
   }
 
   private async resumeFromSession(): Promise<Result<void>> {
@@ -256,7 +283,7 @@ export class Keyring {
   private async activate(dataKey: Uint8Array, lastActivity: number): Promise<Result<Unlocked>> {
     const root = this.root;
     if (!root) return err({ code: 'not-initialized' });
-    const check = openRecord(dataKey, RECORD_NAMES.keyCheck, root.check, [1, 2]);
+    const check = openRecord(dataKey, RECORD_NAMES.keyCheck, root.check, READABLE.keyCheck);
     if (!check.ok || check.value.value !== keyCheckValue()) {
       dataKey.fill(0);
       return err({ code: 'wrong-passphrase' });
@@ -270,7 +297,7 @@ export class Keyring {
     const migrated = await migrate(root, io, CURRENT_SCHEMA);
     if (!migrated.ok) return fail(migrated);
     this.root = migrated.value;
-    const s = await io.read(STORAGE_KEYS.settings, RECORD_NAMES.settings, [2]);
+    const s = await io.read(STORAGE_KEYS.settings, RECORD_NAMES.settings, READABLE.settings);
     if (!s.ok) return fail(s);
     let settings = DEFAULT_SETTINGS;
     if (s.value) {
@@ -287,7 +314,8 @@ export class Keyring {
       settings,
       identity: new IdentityStore(io),
       contacts: new ContactBook(io),
-      sessions: new SessionStore(io),
+      sessions: new KeyedRecords(io, SESSION_KIND),
+      conversations: new KeyedRecords(io, CONVERSATION_KIND),
       cache,
       lastActivity,
       lastPersistedActivity: lastActivity,
@@ -311,6 +339,7 @@ export class Keyring {
     if (!u.ok) return u;
     // If this write fails we are still unlocked in memory; only resume-after-restart is lost.
     await storeSet(this.session, { [SESSION_KEYS.dataKey]: bytesToBase64(u.value.dataKey), [SESSION_KEYS.lastActivity]: now });
+    this.tell('unlocked');
     return ok(undefined);
   }
 
@@ -379,7 +408,7 @@ export class Keyring {
       if (!root) return err({ code: 'not-initialized' });
       const cur = await openKeySlot(root.slot, current);
       if (!cur.ok) return cur;
-      const matches = bytesEqual(cur.value, u.dataKey);
+      const matches = equalBytes(cur.value, u.dataKey);
       cur.value.fill(0);
       if (!matches) return err({ code: 'wrong-passphrase' });
       const slot = await createKeySlot(u.dataKey, next, this.kdfParams, this.random);
@@ -452,6 +481,27 @@ export class Keyring {
     });
   }
 
+  /** The record kept for a whole conversation (opaque JSON), or null if none yet. */
+  getConversation(ref: ConversationRef): Promise<Result<unknown>> {
+    return this.withUnlocked((u) => u.conversations.get(ref));
+  }
+
+  /** Resolves only after the record is durably written. */
+  putConversation(ref: ConversationRef, value: unknown): Promise<Result<void>> {
+    return this.withUnlocked((u) => u.conversations.put(ref, value));
+  }
+
+  deleteConversation(ref: ConversationRef): Promise<Result<void>> {
+    return this.withUnlocked((u) => u.conversations.delete(ref));
+  }
+
+  listConversations(): Promise<Result<ConversationRef[]>> {
+    return this.withUnlocked(async (u) => {
+      const r = await u.conversations.list();
+      return r.ok ? ok(r.value.map((x) => ({ ...x }))) : r;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Contacts
 
@@ -483,14 +533,11 @@ export class Keyring {
   // Plaintext cache
 
   /** Caches a sent or received message; `time` defaults to now. Evicts LRU entries over the cap. */
-  cachePut(input: Omit<CacheInput, 'time'> & { time?: number }): Promise<Result<CachedMessage>> {
-    return this.withUnlocked((u) => {
-      const now = this.now();
-      return u.cache.put({ ...input, time: input.time ?? now }, now, u.settings.cacheMaxBytes);
-    });
+  cachePut(input: CacheInput): Promise<Result<CachedMessage>> {
+    return this.withUnlocked((u) => u.cache.put(input, this.now(), u.settings.cacheMaxBytes));
   }
 
-  cacheGet(query: { digest: string } | { wireText: string }): Promise<Result<CachedMessage | null>> {
+  cacheGet(query: { digest: string }): Promise<Result<CachedMessage | null>> {
     return this.withUnlocked((u) => u.cache.get(query, this.now()));
   }
 

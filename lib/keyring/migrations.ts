@@ -8,8 +8,10 @@
  * is written or deleted.
  */
 import { LIMITS, RECORD_NAMES, STORAGE_KEYS, validateContactList, validateSettingsV1, DEFAULT_SETTINGS, type Contact, type RootRecord } from './schema.ts';
+import { CONVERSATION_KIND, KeyedRecords, SESSION_KIND, type ConversationRef, type SessionRef } from './sessions.ts';
 import { isPlainObject } from './encoding.ts';
-import { corrupt, ok, type Result } from './result.ts';
+import { ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
 
 interface MigrationStep {
@@ -67,7 +69,48 @@ const v1ToV2: MigrationStep = {
   },
 };
 
-export const MIGRATIONS: readonly MigrationStep[] = [v1ToV2];
+/** The peer the text engine used for its per-conversation record before v3 (never a real handle). */
+export const V2_META_PEER = ' ';
+
+/**
+ * v2 -> v3: the text engine kept each conversation's own record (query sent, answered queries,
+ * last peer) as a session whose peer was ' '. Each moves, value unchanged, to a conversation
+ * record of its own; the sessions index lists only real peers afterwards. Cache shards are not
+ * rewritten (the cache reads v1/v2 shards as they are).
+ */
+const v2ToV3: MigrationStep = {
+  from: 2,
+  to: 3,
+  async run(root, io) {
+    const sessions = new KeyedRecords<SessionRef>(io, SESSION_KIND);
+    const conversations = new KeyedRecords<ConversationRef>(io, CONVERSATION_KIND);
+    const refs = await sessions.list();
+    if (!refs.ok) return refs;
+    const metaRefs = refs.value.filter((r) => r.peer === V2_META_PEER);
+    const items: Record<string, unknown> = {};
+    const moved: ConversationRef[] = [];
+    for (const ref of metaRefs) {
+      const value = await sessions.get(ref);
+      if (!value.ok) return value;
+      // Listed but absent: nothing to move (a crash between writes of an older version).
+      if (value.value === null) continue;
+      const to = { site: ref.site, conversation: ref.conversation };
+      items[conversations.storageKey(to).key] = io.seal(RECORD_NAMES.conversation(to.site, to.conversation), { state: value.value }, 3);
+      moved.push(to);
+    }
+    const next: RootRecord = { ...root, schema: 3 };
+    items[STORAGE_KEYS.sessionsIndex] = io.seal(RECORD_NAMES.sessionsIndex, { sessions: refs.value.filter((r) => r.peer !== V2_META_PEER).map((r) => [r.site, r.conversation, r.peer]) }, 3);
+    items[STORAGE_KEYS.conversationsIndex] = io.seal(RECORD_NAMES.conversationsIndex, { conversations: moved.map((r) => [r.site, r.conversation]) }, 3);
+    items[STORAGE_KEYS.root] = next;
+    const w = await io.write(items);
+    if (!w.ok) return w;
+    // Best effort: v3 never reads these records again (the index no longer lists them).
+    await io.remove(metaRefs.map((r) => sessions.storageKey(r).key));
+    return ok(next);
+  },
+};
+
+export const MIGRATIONS: readonly MigrationStep[] = [v1ToV2, v2ToV3];
 
 /** Brings the root (and records) up to CURRENT_SCHEMA, one step at a time. */
 export async function migrate(root: RootRecord, io: RecordIO, target: number): Promise<Result<RootRecord>> {

@@ -1,7 +1,9 @@
 /**
- * Plaintext cache: sent and received messages, encrypted at rest, keyed by the SHA-256 hex digest
- * of the ciphertext text as it appears on the wire (forward secrecy means a re-rendered ciphertext
- * cannot be decrypted again; a sender also needs to read their own messages).
+ * Plaintext cache: sent and received messages, encrypted at rest, keyed by a SHA-256 hex digest
+ * the caller computes from the ciphertext (forward secrecy means a re-rendered ciphertext cannot
+ * be decrypted again; a sender also needs to read their own messages). An entry is either a
+ * message's text or a marker for one later part of a long message (its text is filed under the
+ * first part's digest).
  *
  * Layout for ~10,000 messages: 256 shards by the digest's first byte, each its own sealed record
  * (hidden storage key), plus one small sealed index holding per-shard summaries
@@ -20,17 +22,21 @@
  * authenticate makes the operations that need it fail with 'corrupt'; nothing is deleted unless
  * the user clears the cache.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { isPlainObject, isSafeInt, utf8, utf8Length } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { utf8Length } from '../bytes.ts';
+import { isPlainObject, isSafeInt } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 import type { RecordIO } from './records.ts';
-import { invalid, LIMITS, RECORD_NAMES, STORAGE_KEYS, validateId } from './schema.ts';
+import { invalid, LIMITS, READABLE, RECORD_NAMES, STORAGE_KEYS, validateId } from './schema.ts';
 
 export const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 export const MAX_PLAINTEXT_BYTES = 256 * 1024;
 const MAX_SHARD_ENTRIES = 100_000;
 const MAX_BADGE = 64;
+/** Fragment counts are 16-bit on the wire. */
+const MAX_PART_COUNT = 0xffff;
+/** Accounting size of a part marker's own fields (two small integers). */
+const PART_BYTES = 8;
 const ENTRY_OVERHEAD = 96;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -38,55 +44,70 @@ const PREFIX_RE = /^[0-9a-f]{2}$/;
 
 export type Direction = 'sent' | 'received';
 
-export interface CacheInput {
-  /** SHA-256 hex of the wire ciphertext text; or pass `wireText` and it is computed. */
-  digest?: string;
-  wireText?: string;
-  site: string;
-  conversation: string;
-  direction: Direction;
-  sender: string;
-  /** Status badge shown with the message (e.g. 'verified', 'unverified', 'key-changed'). */
-  badge: string;
-  /** Message time (ms since epoch); retention is measured from it. */
-  time: number;
-  plaintext: string;
-}
+/** What one digest stands for. */
+export type CacheEntry =
+  /** A message's text, with the status badge it was shown with (e.g. 'verified'). */
+  | { kind: 'text'; badge: string; plaintext: string }
+  /** Part `index` (1 ≤ index < count) of a long message whose text is filed under part 0. */
+  | { kind: 'part'; index: number; count: number };
 
-export interface CachedMessage {
+interface EntryMeta {
+  /** SHA-256 hex the caller computed from the ciphertext. */
   digest: string;
   site: string;
   conversation: string;
   direction: Direction;
   sender: string;
-  badge: string;
-  time: number;
-  plaintext: string;
-  lastUsed: number;
 }
+
+/** What a caller files; `time` (message time, ms since epoch) defaults to now. */
+export type CacheInput = EntryMeta & { time?: number } & CacheEntry;
+/** Retention is measured from `time`; eviction follows `lastUsed`. */
+export type CachedMessage = EntryMeta & { time: number; lastUsed: number } & CacheEntry;
 
 type Summary = [bytes: number, count: number, minUsed: number, minTime: number];
 
-export function digestOfWireText(text: string): string {
-  return bytesToHex(sha256(utf8(text)));
-}
-
 /** Accounting size of an entry: independent of lastUsed so touching never changes totals. */
 export function entrySize(m: CachedMessage): number {
-  return utf8Length(m.plaintext) + utf8Length(m.sender) + utf8Length(m.site) + utf8Length(m.conversation) + utf8Length(m.badge) + ENTRY_OVERHEAD;
+  const own = m.kind === 'text' ? utf8Length(m.plaintext) + utf8Length(m.badge) : PART_BYTES;
+  return own + utf8Length(m.sender) + utf8Length(m.site) + utf8Length(m.conversation) + ENTRY_OVERHEAD;
 }
 
-function validateMessage(v: unknown): CachedMessage | null {
+/**
+ * Shards sealed before schema v3 hold untagged entries, where a later part of a long message was
+ * a text entry with no text and the badge "part:k/n". This reader is the only place that form is
+ * understood; such a shard is written back tagged the next time it changes.
+ */
+function untaggedEntry(v: Record<string, unknown>): Record<string, unknown> {
+  const part = typeof v.badge === 'string' && v.plaintext === '' ? /^part:(\d{1,5})\/(\d{1,5})$/.exec(v.badge) : null;
+  return part ? { kind: 'part', index: Number(part[1]), count: Number(part[2]) } : { kind: 'text', badge: v.badge, plaintext: v.plaintext };
+}
+
+function validateEntry(v: Record<string, unknown>): CacheEntry | null {
+  if (v.kind === 'text') {
+    const { badge, plaintext } = v;
+    if (typeof badge !== 'string' || badge.length > MAX_BADGE) return null;
+    if (typeof plaintext !== 'string' || plaintext.length > MAX_PLAINTEXT_BYTES) return null;
+    return { kind: 'text', badge, plaintext };
+  }
+  if (v.kind === 'part') {
+    const { index, count } = v;
+    if (!isSafeInt(count, 2, MAX_PART_COUNT) || !isSafeInt(index, 1, count - 1)) return null;
+    return { kind: 'part', index, count };
+  }
+  return null;
+}
+
+function validateMessage(v: unknown, tagged = true): CachedMessage | null {
   if (!isPlainObject(v)) return null;
-  const { digest, site, conversation, direction, sender, badge, time, plaintext, lastUsed } = v;
+  const { digest, site, conversation, direction, sender, time, lastUsed } = v;
   if (typeof digest !== 'string' || !HEX64.test(digest)) return null;
   if (!validateId(site, LIMITS.site) || !validateId(conversation, LIMITS.conversation)) return null;
   if (direction !== 'sent' && direction !== 'received') return null;
   if (typeof sender !== 'string' || sender.length > LIMITS.handle) return null;
-  if (typeof badge !== 'string' || badge.length > MAX_BADGE) return null;
   if (!isSafeInt(time, 0, 8.64e15) || !isSafeInt(lastUsed, 0, 8.64e15)) return null;
-  if (typeof plaintext !== 'string' || plaintext.length > MAX_PLAINTEXT_BYTES) return null;
-  return { digest, site, conversation, direction, sender, badge, time, plaintext, lastUsed };
+  const entry = validateEntry(tagged ? v : untaggedEntry(v));
+  return entry && { digest, site, conversation, direction, sender, time, lastUsed, ...entry };
 }
 
 function summarize(entries: CachedMessage[]): Summary {
@@ -117,7 +138,7 @@ export class PlaintextCache {
   /** Decrypts only the index (small). Called at unlock. */
   async loadIndex(): Promise<Result<void>> {
     if (this.loadedIndex) return ok(undefined);
-    const rec = await this.io.read(STORAGE_KEYS.cacheIndex, RECORD_NAMES.cacheIndex, [1, 2]);
+    const rec = await this.io.read(STORAGE_KEYS.cacheIndex, RECORD_NAMES.cacheIndex, READABLE.cache);
     if (!rec.ok) return rec;
     const summaries = new Map<string, Summary>();
     if (rec.value) {
@@ -164,14 +185,15 @@ export class PlaintextCache {
     if (loaded) return ok(loaded);
     if (!this.summaries.has(prefix)) return ok([]);
     const { key, name } = this.shardName(prefix);
-    const rec = await this.io.read(key, name, [1, 2]);
+    const rec = await this.io.read(key, name, READABLE.cache);
     if (!rec.ok) return rec;
     if (!rec.value) return corrupt(name, 'shard listed in the index is missing');
     const body = rec.value.value;
     if (!isPlainObject(body) || !Array.isArray(body.entries) || body.entries.length > MAX_SHARD_ENTRIES) return corrupt(name, 'shard malformed');
+    const tagged = rec.value.version >= 3;
     const entries: CachedMessage[] = [];
     for (const e of body.entries) {
-      const m = validateMessage(e);
+      const m = validateMessage(e, tagged);
       if (!m || !m.digest.startsWith(prefix)) return corrupt(name, 'shard entry malformed');
       entries.push(m);
     }
@@ -258,17 +280,10 @@ export class PlaintextCache {
   }
 
   async put(input: CacheInput, now: number, capBytes: number): Promise<Result<CachedMessage>> {
-    let digest: string;
-    if (input.digest !== undefined) {
-      if (typeof input.digest !== 'string' || !HEX64.test(input.digest)) return invalid('digest must be 64 lowercase hex chars');
-      digest = input.digest;
-    } else if (typeof input.wireText === 'string') {
-      digest = digestOfWireText(input.wireText);
-    } else {
-      return invalid('digest or wireText required');
-    }
-    const m = validateMessage({ ...input, digest, lastUsed: now });
-    if (!m || utf8Length(m.plaintext) > MAX_PLAINTEXT_BYTES) return invalid('message fields malformed');
+    const digest = input.digest;
+    if (typeof digest !== 'string' || !HEX64.test(digest)) return invalid('digest must be 64 lowercase hex chars');
+    const m = validateMessage({ ...input, time: input.time ?? now, lastUsed: now });
+    if (!m || (m.kind === 'text' && utf8Length(m.plaintext) > MAX_PLAINTEXT_BYTES)) return invalid('message fields malformed');
     if (entrySize(m) > capBytes) return err({ code: 'limit-exceeded', detail: 'message larger than the cache cap' });
     const loaded = await this.loadIndex();
     if (!loaded.ok) return loaded;
@@ -285,12 +300,11 @@ export class PlaintextCache {
   }
 
   /**
-   * Looks up a message by digest (or wire text). The result carries the conversation it was
-   * cached for: the caller must compare it with where the ciphertext is rendered (a page can copy
-   * a ciphertext into another conversation).
+   * Looks up a message by digest. The result carries the conversation it was cached for: the
+   * caller must compare it with where the ciphertext is rendered (a page can copy a ciphertext
+   * into another conversation).
    */
-  async get(digestOrWireText: { digest: string } | { wireText: string }, now: number): Promise<Result<CachedMessage | null>> {
-    const digest = 'digest' in digestOrWireText ? digestOrWireText.digest : digestOfWireText(digestOrWireText.wireText);
+  async get({ digest }: { digest: string }, now: number): Promise<Result<CachedMessage | null>> {
     if (typeof digest !== 'string' || !HEX64.test(digest)) return invalid('digest must be 64 lowercase hex chars');
     const loaded = await this.loadIndex();
     if (!loaded.ok) return loaded;

@@ -4,7 +4,8 @@
  */
 import { CURRENT_SCHEMA } from './schema.ts';
 import { storeGet, storeRemove, storeSet, type KeyValueStore } from './store.ts';
-import { ok, type Result } from './result.ts';
+import { ok } from '../result.ts';
+import type { Result } from './errors.ts';
 import { deriveNameKey, hiddenStorageKey, openRecord, sealRecord, type RandomSource, type SealedRecord } from './vault.ts';
 
 export class RecordIO {

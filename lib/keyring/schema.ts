@@ -7,15 +7,21 @@
  *   v2: contacts split per site ("contacts/site/<site>", hidden storage key) plus a
  *       "contacts-index" record listing sites, so observing one peer rewrites one site's record;
  *       settings gain `strictCalls`.
+ *   v3: per-conversation records ("conversation/[site, conversation]", hidden storage key) with
+ *       their own "conversations-index"; the text engine's per-conversation meta moves there
+ *       from the session record it used to keep under the placeholder peer ' '. Cache entries
+ *       are tagged ('text' or 'part'); v1/v2 cache shards are read as they are and upgraded when
+ *       next written.
  *
  * Every sealed record carries its own version (authenticated in the AD); a migration rewrites
  * only records whose format changed, so the 10,000-message cache is not re-encrypted on upgrade.
  */
 import { isPlainObject, isSafeInt } from './encoding.ts';
-import { corrupt, err, ok, type KeyringError, type Result } from './result.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type KeyringError, type Result } from './errors.ts';
 import { validateKeySlot, type KeySlot, type SealedRecord } from './vault.ts';
 
-export const CURRENT_SCHEMA = 2;
+export const CURRENT_SCHEMA = 3;
 export const ROOT_FORMAT = 'veil-keyring';
 
 export const STORAGE_KEYS = {
@@ -25,10 +31,12 @@ export const STORAGE_KEYS = {
   contactsV1: 'veil.rec.contacts',
   contactsIndex: 'veil.rec.contacts-index',
   sessionsIndex: 'veil.rec.sessions-index',
+  conversationsIndex: 'veil.rec.conversations-index',
   cacheIndex: 'veil.rec.cache-index',
   /** Prefixes of hidden (HMAC-named) records. */
   contactSitePrefix: 'veil.rec.c.',
   sessionPrefix: 'veil.rec.s.',
+  conversationPrefix: 'veil.rec.v.',
   cacheShardPrefix: 'veil.rec.m.',
 } as const;
 
@@ -43,11 +51,24 @@ export const RECORD_NAMES = {
   contactsV1: 'contacts',
   contactsIndex: 'contacts-index',
   sessionsIndex: 'sessions-index',
+  conversationsIndex: 'conversations-index',
   cacheIndex: 'cache-index',
   keyCheck: 'key-check',
   contactSite: (site: string) => `contacts/site/${site}`,
   session: (site: string, conversation: string, peer: string) => `session/${JSON.stringify([site, conversation, peer])}`,
+  conversation: (site: string, conversation: string) => `conversation/${JSON.stringify([site, conversation])}`,
   cacheShard: (prefix: string) => `cache/shard/${prefix}`,
+} as const;
+
+/** Which sealed-record versions each reader accepts (a migration rewrites only what changed). */
+export const READABLE = {
+  keyCheck: [1, 2, 3],
+  identity: [1, 2, 3],
+  settings: [2, 3],
+  contacts: [2, 3],
+  sessions: [1, 2, 3],
+  conversations: [3],
+  cache: [1, 2, 3],
 } as const;
 
 export interface RootRecord {
@@ -140,6 +161,7 @@ export const LIMITS = {
   contactsPerSite: 5000,
   sites: 1000,
   sessions: 20000,
+  conversations: 20000,
 } as const;
 
 /** Sites, handles and conversation ids: non-empty, bounded, no control characters. */

@@ -4,7 +4,8 @@
  * and benchmarks. Values must be structured-clone/JSON-safe (the keyring stores only strings,
  * numbers and plain objects).
  */
-import { describeError, err, ok, type Result } from './result.ts';
+import { err, ok } from '../result.ts';
+import { describeError, type Result } from './errors.ts';
 
 export interface KeyValueStore {
   get(keys: string[]): Promise<Record<string, unknown>>;

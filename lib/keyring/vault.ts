@@ -16,9 +16,10 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
-import { base64ToBytes, bytesToBase64, fromUtf8, isPlainObject, isSafeInt, parseJson, utf8 } from './encoding.ts';
-import { corrupt, err, ok, type Result } from './result.ts';
+import { base64ToBytes, bytesToBase64, bytesToHex, decodeUtf8, randomBytes, utf8ToBytes } from '../bytes.ts';
+import { isPlainObject, isSafeInt, parseJson } from './encoding.ts';
+import { err, ok } from '../result.ts';
+import { corrupt, type Result } from './errors.ts';
 
 export type RandomSource = (length: number) => Uint8Array;
 export const defaultRandom: RandomSource = (n) => randomBytes(n);
@@ -66,7 +67,7 @@ export function validateScryptParams(v: unknown, minLogN: number = KDF_BOUNDS.mi
 }
 
 export async function deriveKek(passphrase: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
-  return scryptAsync(utf8(passphrase.normalize('NFC')), salt, {
+  return scryptAsync(utf8ToBytes(passphrase.normalize('NFC')), salt, {
     ...params,
     dkLen: 32,
     maxmem: KDF_BOUNDS.maxMemBytes + 1024 * 1024,
@@ -81,7 +82,7 @@ export type KeySlot =
   | { kind: 'passphrase'; kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string }; nonce: string; wrapped: string };
 
 function slotAd(kdf: { N: number; r: number; p: number; salt: string }): Uint8Array {
-  return utf8(`veil-keyring/keyslot/v1/scrypt/${kdf.N}/${kdf.r}/${kdf.p}/${kdf.salt}`);
+  return utf8ToBytes(`veil-keyring/keyslot/v1/scrypt/${kdf.N}/${kdf.r}/${kdf.p}/${kdf.salt}`);
 }
 
 export async function createKeySlot(
@@ -161,12 +162,12 @@ export interface SealedRecord {
 }
 
 function recordAd(name: string, version: number): Uint8Array {
-  return utf8(`veil-keyring/record/${name}/v${version}`);
+  return utf8ToBytes(`veil-keyring/record/${name}/v${version}`);
 }
 
 export function sealRecord(dataKey: Uint8Array, name: string, version: number, value: unknown, random: RandomSource): SealedRecord {
   const nonce = random(NONCE_BYTES);
-  const ct = xchacha20poly1305(dataKey, nonce, recordAd(name, version)).encrypt(utf8(JSON.stringify(value)));
+  const ct = xchacha20poly1305(dataKey, nonce, recordAd(name, version)).encrypt(utf8ToBytes(JSON.stringify(value)));
   return { v: version, n: bytesToBase64(nonce), c: bytesToBase64(ct) };
 }
 
@@ -194,7 +195,7 @@ export function openRecord(
   } catch {
     return corrupt(name, 'ciphertext failed to authenticate');
   }
-  const text = fromUtf8(pt);
+  const text = decodeUtf8(pt);
   if (text === null) return corrupt(name, 'plaintext is not UTF-8');
   const parsed = parseJson(text);
   if (!parsed.ok) return corrupt(name, 'plaintext is not JSON');
@@ -205,12 +206,12 @@ export function openRecord(
 // Record names
 
 export function deriveNameKey(dataKey: Uint8Array): Uint8Array {
-  return hkdf(sha256, dataKey, undefined, utf8('veil-keyring/record-names/v1'), 32);
+  return hkdf(sha256, dataKey, undefined, utf8ToBytes('veil-keyring/record-names/v1'), 32);
 }
 
 /** Storage key for a record whose logical name must not appear in storage. */
 export function hiddenStorageKey(nameKey: Uint8Array, prefix: string, logicalName: string): string {
-  return `${prefix}${bytesToHex(hmac(sha256, nameKey, utf8(logicalName))).slice(0, 32)}`;
+  return `${prefix}${bytesToHex(hmac(sha256, nameKey, utf8ToBytes(logicalName))).slice(0, 32)}`;
 }
 
 export function keyCheckValue(): string {

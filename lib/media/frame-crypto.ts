@@ -15,7 +15,8 @@ import type { CodecRules, Piece } from './codecs/types.ts';
 import { concat } from './codecs/types.ts';
 import { decodeTrailer, encodeTrailer, frameNonce, TAG_LENGTH, trailerLength } from './frame-format.ts';
 import type { CipherSuite, MediaKeyRing } from './key-ring.ts';
-import { mediaErr, ok, type MediaError, type Result } from './result.ts';
+import { ok, type Result } from '../result.ts';
+import { mediaErr, type MediaError } from './errors.ts';
 
 /**
  * The synchronous AEAD writes into the caller's buffer: every audio and video frame is built in

@@ -22,7 +22,8 @@
  * shared by every track using that key), so two frames under one key never share a nonce.
  */
 
-import { mediaErr, ok, type MediaError, type Result } from './result.ts';
+import { ok, type Result } from '../result.ts';
+import { mediaErr, type MediaError } from './errors.ts';
 
 export const TAG_LENGTH = 16;
 export const NONCE_LENGTH = 12;

@@ -18,7 +18,8 @@ import { extract, expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_KEY_ID, NONCE_LENGTH } from './frame-format.ts';
 import { ReplayWindow } from './replay-window.ts';
-import { err, ok, type Result } from './result.ts';
+import { equalBytes, utf8ToBytes } from '../bytes.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export const RAW_KEY_LENGTH = 32;
 /** AEAD usage bound per key (AES-GCM guidance is 2^32 invocations); rotate before reaching it. */
@@ -56,8 +57,6 @@ export interface KeyRingOptions {
   maxCounter?: number;
 }
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
 function u64(value: number): Uint8Array {
   const out = new Uint8Array(8);
   let v = value;
@@ -69,7 +68,7 @@ function u64(value: number): Uint8Array {
 }
 
 function label(name: string, suite: CipherSuite, epoch: number): Uint8Array {
-  const a = utf8(`veil media v1 ${name} ${suite}`);
+  const a = utf8ToBytes(`veil media v1 ${name} ${suite}`);
   const out = new Uint8Array(a.length + 8);
   out.set(a);
   out.set(u64(epoch), a.length);
@@ -77,20 +76,13 @@ function label(name: string, suite: CipherSuite, epoch: number): Uint8Array {
 }
 
 export function deriveFrameKey(raw: Uint8Array, suite: CipherSuite, epoch: number): DerivedKey & { fingerprint: Uint8Array } {
-  const prk = extract(sha256, raw, utf8('veil media v1'));
+  const prk = extract(sha256, raw, utf8ToBytes('veil media v1'));
   const key = expand(sha256, prk, label('key', suite, epoch), 32);
   const salt = expand(sha256, prk, label('salt', suite, epoch), NONCE_LENGTH);
   // Compares re-installs of the same epoch without keeping the raw key.
   const fingerprint = expand(sha256, prk, label('fingerprint', suite, epoch), 16);
   prk.fill(0);
   return { epoch, key, salt, fingerprint };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return d === 0;
 }
 
 function validEpoch(epoch: number): boolean {
@@ -128,7 +120,7 @@ export class MediaKeyRing {
     if (this.send !== null) {
       if (epoch === this.send.epoch) {
         const d = deriveFrameKey(raw, this.suite, epoch);
-        const same = sameBytes(d.fingerprint, this.send.fingerprint);
+        const same = equalBytes(d.fingerprint, this.send.fingerprint);
         wipe(d);
         return same ? ok(undefined) : err({ code: 'epoch-conflict' });
       }
@@ -146,7 +138,7 @@ export class MediaKeyRing {
     const existing = this.receiveState(epoch);
     const derived = deriveFrameKey(raw, this.suite, epoch);
     if (existing !== null) {
-      const same = sameBytes(derived.fingerprint, existing.fingerprint);
+      const same = equalBytes(derived.fingerprint, existing.fingerprint);
       wipe(derived);
       return same ? ok(undefined) : err({ code: 'epoch-conflict' });
     }

@@ -17,7 +17,7 @@ import type { CodecName } from './codecs/types.ts';
 import { chachaAead, decryptFrame, encryptFrame, type SyncAead } from './frame-crypto.ts';
 import type { MediaKeyRing } from './key-ring.ts';
 import { looksPlain, looksVeilEncrypted } from './plain-detect.ts';
-import type { MediaErrorCode } from './result.ts';
+import type { MediaErrorCode } from './errors.ts';
 
 export type Direction = 'send' | 'receive';
 export type MediaKind = 'audio' | 'video';

@@ -20,7 +20,7 @@
 import type { CodecName } from './codecs/types.ts';
 import { MAX_KEY_ID } from './frame-format.ts';
 import { RAW_KEY_LENGTH } from './key-ring.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { Direction, MediaKind, TransformStats } from './transform.ts';
 
 export const MEDIA_PROTOCOL_VERSION = 1;

@@ -1,14 +1,17 @@
 /**
- * Every message between Veil's contexts: its schema (checked on receipt) and who may send it.
- * The background treats all of them as hostile input. Roles come from the browser's sender
- * record (lib/messaging/sender.ts):
- *   content         — a content script on an enabled web page (acts only for its own tab/origin)
- *   extension-page  — Veil's own pages: popup/options (no tab) and frames inside a tab (tabId set)
+ * The message table: every message between Veil's contexts, one entry each, saying who may send
+ * it (with its tab rule), the schema its body must pass and the type of its reply. The guard
+ * (handle.ts) derives every check from this table and hands the handler a sender narrowed to
+ * what the entry allows; the messenger's protocol map is derived from it too. To add a message:
+ * one entry here, one handler in the service that answers it.
+ *
+ * Every message is hostile input to the side that receives it. Who sent it comes from the
+ * browser's sender record (sender.ts), never from the body.
  */
 import * as v from 'valibot';
-import type { Result } from './result';
-import type { PostOutcome } from '../chat/delivery';
-import type { SenderRole } from './sender';
+import type { Result } from './errors.ts';
+import type { PostOutcome } from './delivery.ts';
+import type { SenderRole } from './sender.ts';
 import type {
   BackupPreviewView,
   CallView,
@@ -19,7 +22,7 @@ import type {
   MessageFrameView,
   TabView,
   VerificationView,
-} from './views';
+} from './views.ts';
 
 const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const nonEmpty = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
@@ -29,6 +32,7 @@ const tabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const site = nonEmpty(256);
 const handle = nonEmpty(256);
 const fingerprint = nonEmpty(256);
+const none = v.undefined();
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const callRef = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,32}$/));
@@ -57,95 +61,71 @@ const callReport = v.strictObject({
 
 /** Limits on what a content script may hand over in one call (bounded memory). */
 export const FOUND_LIMITS = { items: 64, textChars: 16_384 } as const;
+/** Limits on one tab:post request (the content script checks the background's message too). */
+export const POST_LIMITS = { texts: 64, textChars: 100_000 } as const;
 
-export const schemas = {
-  // ── content script → background ────────────────────────────────────────────────────────────
-  /** A content script announces itself and asks what the background knows about its tab. */
-  'content:hello': v.strictObject({ href: str(4096), hookSeen: v.boolean() }),
-  /** Where the page is: conversation, own handle, peer handle as read from the DOM. */
-  'content:page-state': v.strictObject({
-    conversationId: nonEmpty(512),
-    selfHandle: v.nullable(handle),
-    peerHandle: v.nullable(handle),
-    profileFallback: v.boolean(),
-    maxChars: v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(100_000)),
-    /** Armor alphabet the site profile asks for (default 'ascii'). */
-    alphabet: v.optional(v.picklist(['ascii', 'dense'])),
-  }),
-  /** Armored text found in rendered messages (batched, debounced by the content script). */
-  'content:found': v.strictObject({
-    conversationId: nonEmpty(512),
-    items: v.pipe(
-      v.array(
-        v.strictObject({
-          key: nonEmpty(128),
-          author: handle,
-          text: str(FOUND_LIMITS.textChars),
-          /** The same armored text is already shown by another message on the page (a replay). */
-          duplicate: v.optional(v.boolean()),
-        }),
-      ),
-      v.maxLength(FOUND_LIMITS.items),
-    ),
-  }),
-  /** Ask for a compose frame token for the current conversation (lock button / shortcut). */
-  'content:open-compose': v.strictObject({ conversationId: nonEmpty(512) }),
+// ── Senders ─────────────────────────────────────────────────────────────────────────────────
 
-  // ── Veil frames inside a tab → background ─────────────────────────────────────────────────
-  'frame:message': v.strictObject({ token }),
-  'frame:compose-state': v.strictObject({ token }),
-  'frame:compose-send': v.strictObject({ token, text: nonEmpty(65_536) }),
-  'frame:start-encryption': v.strictObject({ token }),
-  'frame:answer-query': v.strictObject({ token, accept: v.boolean() }),
+/** Veil's own top-level pages: the only places a person acts on the keyring. */
+export const USER_PAGES: ReadonlySet<string> = new Set(['/popup.html', '/options.html']);
+const FRAME_PAGE = '/frame.html';
 
-  // ── popup / options → background ──────────────────────────────────────────────────────────
-  'page:status': v.undefined(),
-  'page:tab-state': v.strictObject({ tabId }),
-  'page:start-encryption': v.strictObject({ tabId }),
-  'keyring:state': v.undefined(),
-  'keyring:create': v.strictObject({ passphrase }),
-  'keyring:unlock': v.strictObject({ passphrase }),
-  'keyring:lock': v.undefined(),
-  'keyring:change-passphrase': v.strictObject({ current: passphrase, next: passphrase }),
-  'keyring:set-settings': v.strictObject({
-    autoLockMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_080))),
-    retentionDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(36_500))),
-    strictCalls: v.optional(v.boolean()),
-  }),
-  'keyring:get-settings': v.undefined(),
-  'contacts:list': v.undefined(),
-  'contacts:verification': v.strictObject({ site, handle }),
-  'contacts:mark-verified': v.strictObject({ site, handle, fingerprint }),
-  'contacts:accept-key': v.strictObject({ site, handle, fingerprint }),
-  'backup:export': v.strictObject({ passphrase: nonEmpty(1024) }),
-  'backup:preview': v.strictObject({ file: str(2_000_000), passphrase: nonEmpty(1024) }),
-  'backup:apply': v.strictObject({ previewId: token, replaceIdentity: v.boolean() }),
-  'cache:forget-conversation': v.strictObject({ site, conversationId: nonEmpty(512) }),
-  'cache:clear': v.undefined(),
+type Content = Extract<SenderRole, { kind: 'content' }>;
+type ExtensionPage = Extract<SenderRole, { kind: 'extension-page' }>;
 
-  // ── calls (content = Veil's isolated call bridge; frame = the call overlay) ───────────────
-  /** Settings the main-world call script needs before any call: strict mode. */
-  'content:call-policy': v.undefined(),
-  /**
-   * Media keys for a call, bound to both sides' DTLS fingerprints and ICE tags (SHA-256 of each
-   * side's ufrag+pwd, fresh per connection; from the first pair of descriptions). See lib/calls/sdp.ts.
-   */
-  'content:call-keys': v.strictObject({
-    callRef: callRef,
-    local: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
-    remote: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
-    localIce: iceTag,
-    remoteIce: iceTag,
-  }),
-  /** What the main-world script measured: the truth shown in the overlay and the popup. */
-  'content:call-status': v.strictObject({ callRef: callRef, report: callReport }),
-  'content:call-ended': v.strictObject({ callRef: callRef }),
-  'frame:call-state': v.undefined(),
-  'page:call-state': v.strictObject({ tabId }),
-} as const;
+/** Each kind of sender a table entry may name, and the sender its handler then receives. */
+export interface Senders {
+  /** A content script on a web page, in any frame of its tab. */
+  content: Content;
+  /** A content script in its tab's top frame (calls: the call hook runs there only). */
+  'top-content': Content & { frameId: 0 };
+  /** A Veil frame (frame.html) placed in a tab: it acts for that tab only. */
+  frame: ExtensionPage & { tabId: number };
+  /** Any of Veil's own pages: popup, settings, or a frame. */
+  page: ExtensionPage;
+  /** The popup or the settings page, never a frame inside a web page: a person's own action. */
+  'user-page': ExtensionPage;
+  /** Veil's background, to a content script. */
+  background: { kind: 'background' };
+}
+export type SenderKind = keyof Senders;
 
-export type MessageType = keyof typeof schemas;
-type In<T extends MessageType> = v.InferOutput<(typeof schemas)[T]>;
+/** Narrows a classified sender to what `kind` allows; a reason when it does not fit. */
+export function senderAs<K extends Exclude<SenderKind, 'background'>>(kind: K, role: SenderRole): { ok: true; sender: Senders[K] } | { ok: false; reason: string } {
+  const no = (reason: string) => ({ ok: false as const, reason });
+  const yes = (sender: SenderRole) => ({ ok: true as const, sender: sender as Senders[K] });
+  switch (kind) {
+    case 'content':
+      return role.kind === 'content' ? yes(role) : no('only a content script may send this');
+    case 'top-content':
+      if (role.kind !== 'content') return no('only a content script may send this');
+      return role.frameId === 0 ? yes(role) : no("only the top frame's content script may send this");
+    case 'frame':
+      if (role.kind !== 'extension-page') return no('only a Veil frame may send this');
+      return role.path === FRAME_PAGE && role.tabId !== null ? yes(role) : no('only accepted from a Veil frame in a tab');
+    case 'page':
+      return role.kind === 'extension-page' ? yes(role) : no('only a Veil page may send this');
+    case 'user-page':
+      if (role.kind !== 'extension-page') return no('only a Veil page may send this');
+      return USER_PAGES.has(role.path) ? yes(role) : no('only accepted from the popup or settings');
+  }
+  return no('unknown sender kind');
+}
+
+// ── The table ───────────────────────────────────────────────────────────────────────────────
+
+/** A reply type named in the table (a type only: replies are the handler's own values). */
+interface Reply<T> {
+  readonly reply?: T;
+}
+const reply = <T>(): Reply<T> => ({});
+
+interface Entry<F extends SenderKind, S extends v.GenericSchema, R> {
+  from: F;
+  body: S;
+  reply: Reply<R>;
+}
+const message = <F extends SenderKind, S extends v.GenericSchema, R>(e: Entry<F, S, R>): Entry<F, S, R> => e;
 
 export interface HelloReply {
   tabId: number;
@@ -167,112 +147,133 @@ export interface SettingsView {
   strictCalls: boolean;
 }
 
-/** The typed protocol map used with @webext-core/messaging. */
-export interface VeilProtocol {
-  'content:hello'(data: In<'content:hello'>): Result<HelloReply>;
-  'content:page-state'(data: In<'content:page-state'>): Result<null>;
-  'content:found'(data: In<'content:found'>): Result<FoundResult[]>;
-  'content:open-compose'(data: In<'content:open-compose'>): Result<{ token: string }>;
-  'frame:message'(data: In<'frame:message'>): Result<MessageFrameView>;
-  'frame:compose-state'(data: In<'frame:compose-state'>): Result<ComposeView>;
-  'frame:compose-send'(data: In<'frame:compose-send'>): Result<{ fragments: number }>;
-  'frame:start-encryption'(data: In<'frame:start-encryption'>): Result<null>;
-  'frame:answer-query'(data: In<'frame:answer-query'>): Result<null>;
-  'page:status'(): Result<StatusReply>;
-  'page:tab-state'(data: In<'page:tab-state'>): Result<TabView | null>;
-  'page:start-encryption'(data: In<'page:start-encryption'>): Result<null>;
-  'keyring:state'(): Result<KeyringView>;
-  'keyring:create'(data: In<'keyring:create'>): Result<KeyringView>;
-  'keyring:unlock'(data: In<'keyring:unlock'>): Result<KeyringView>;
-  'keyring:lock'(): Result<KeyringView>;
-  'keyring:change-passphrase'(data: In<'keyring:change-passphrase'>): Result<KeyringView>;
-  'keyring:get-settings'(): Result<SettingsView>;
-  'keyring:set-settings'(data: In<'keyring:set-settings'>): Result<SettingsView>;
-  'contacts:list'(): Result<ContactView[]>;
-  'contacts:verification'(data: In<'contacts:verification'>): Result<VerificationView>;
-  'contacts:mark-verified'(data: In<'contacts:mark-verified'>): Result<ContactView>;
-  'contacts:accept-key'(data: In<'contacts:accept-key'>): Result<ContactView>;
-  'backup:export'(data: In<'backup:export'>): Result<{ file: string; fileName: string }>;
-  'backup:preview'(data: In<'backup:preview'>): Result<BackupPreviewView>;
-  'backup:apply'(data: In<'backup:apply'>): Result<{ summary: string }>;
-  'cache:forget-conversation'(data: In<'cache:forget-conversation'>): Result<{ removed: number }>;
-  'cache:clear'(): Result<null>;
-  'content:call-policy'(): Result<{ strict: boolean }>;
-  'content:call-keys'(data: In<'content:call-keys'>): Result<{ callId: string; sendChain: string; recvChain: string }>;
-  'content:call-status'(data: In<'content:call-status'>): Result<null>;
-  'content:call-ended'(data: In<'content:call-ended'>): Result<null>;
-  'frame:call-state'(): Result<CallView | null>;
-  'page:call-state'(data: In<'page:call-state'>): Result<CallView | null>;
-  /** background → content script of one tab: post these texts through the site's own editor. */
-  'tab:post'(data: { texts: string[]; reason: 'query' | 'handshake' | 'message' }): Result<PostOutcome>;
-  /** background → content script: state changed (unlock, key accepted…), rescan the page. */
-  'tab:refresh'(): Result<null>;
-}
+export const messages = {
+  // ── content script → background ──────────────────────────────────────────────────────────
+  /** A content script announces itself and asks what the background knows about its tab. */
+  'content:hello': message({ from: 'content', body: v.strictObject({ href: str(4096), hookSeen: v.boolean() }), reply: reply<HelloReply>() }),
+  /** Where the page is: conversation, own handle, peer handle as read from the DOM. */
+  'content:page-state': message({
+    from: 'content',
+    body: v.strictObject({
+      conversationId: nonEmpty(512),
+      selfHandle: v.nullable(handle),
+      peerHandle: v.nullable(handle),
+      profileFallback: v.boolean(),
+      maxChars: v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(100_000)),
+      /** Armor alphabet the site profile asks for (default 'ascii'). */
+      alphabet: v.optional(v.picklist(['ascii', 'dense'])),
+    }),
+    reply: reply<null>(),
+  }),
+  /** Armored text found in rendered messages (batched, debounced by the content script). */
+  'content:found': message({
+    from: 'content',
+    body: v.strictObject({
+      conversationId: nonEmpty(512),
+      items: v.pipe(
+        v.array(
+          v.strictObject({
+            key: nonEmpty(128),
+            author: handle,
+            text: str(FOUND_LIMITS.textChars),
+            /** The same armored text is already shown by another message on the page (a replay). */
+            duplicate: v.optional(v.boolean()),
+          }),
+        ),
+        v.maxLength(FOUND_LIMITS.items),
+      ),
+    }),
+    reply: reply<FoundResult[]>(),
+  }),
+  /** Ask for a compose frame token for the current conversation (lock button / shortcut). */
+  'content:open-compose': message({ from: 'content', body: v.strictObject({ conversationId: nonEmpty(512) }), reply: reply<{ token: string }>() }),
 
-const CONTENT = ['content'] as const;
-/** Frames are extension pages inside a tab; the guard additionally requires a tab id. */
-const FRAME = ['extension-page'] as const;
-const PAGE = ['extension-page'] as const;
+  // ── Veil frames inside a tab → background ────────────────────────────────────────────────
+  'frame:message': message({ from: 'frame', body: v.strictObject({ token }), reply: reply<MessageFrameView>() }),
+  'frame:compose-state': message({ from: 'frame', body: v.strictObject({ token }), reply: reply<ComposeView>() }),
+  'frame:compose-send': message({ from: 'frame', body: v.strictObject({ token, text: nonEmpty(65_536) }), reply: reply<{ fragments: number }>() }),
+  'frame:start-encryption': message({ from: 'frame', body: v.strictObject({ token }), reply: reply<null>() }),
+  'frame:answer-query': message({ from: 'frame', body: v.strictObject({ token, accept: v.boolean() }), reply: reply<null>() }),
 
-/** Which sender roles may send each message type. */
-export const allowedRoles: Record<MessageType, ReadonlyArray<SenderRole['kind']>> = {
-  'content:hello': CONTENT,
-  'content:page-state': CONTENT,
-  'content:found': CONTENT,
-  'content:open-compose': CONTENT,
-  'frame:message': FRAME,
-  'frame:compose-state': FRAME,
-  'frame:compose-send': FRAME,
-  'frame:start-encryption': FRAME,
-  'frame:answer-query': FRAME,
-  'page:status': PAGE,
-  'page:tab-state': PAGE,
-  'page:start-encryption': PAGE,
-  'keyring:state': PAGE,
-  'keyring:create': PAGE,
-  'keyring:unlock': PAGE,
-  'keyring:lock': PAGE,
-  'keyring:change-passphrase': PAGE,
-  'keyring:get-settings': PAGE,
-  'keyring:set-settings': PAGE,
-  'contacts:list': PAGE,
-  'contacts:verification': PAGE,
-  'contacts:mark-verified': PAGE,
-  'contacts:accept-key': PAGE,
-  'backup:export': PAGE,
-  'backup:preview': PAGE,
-  'backup:apply': PAGE,
-  'cache:forget-conversation': PAGE,
-  'cache:clear': PAGE,
-  'content:call-policy': CONTENT,
-  'content:call-keys': CONTENT,
-  'content:call-status': CONTENT,
-  'content:call-ended': CONTENT,
-  'frame:call-state': FRAME,
-  'page:call-state': PAGE,
-};
+  // ── popup / options (and frames, where any Veil page may ask) → background ───────────────
+  'page:status': message({ from: 'page', body: none, reply: reply<StatusReply>() }),
+  'page:tab-state': message({ from: 'page', body: v.strictObject({ tabId }), reply: reply<TabView | null>() }),
+  'page:start-encryption': message({ from: 'page', body: v.strictObject({ tabId }), reply: reply<null>() }),
+  'keyring:state': message({ from: 'page', body: none, reply: reply<KeyringView>() }),
+  'keyring:create': message({ from: 'user-page', body: v.strictObject({ passphrase }), reply: reply<KeyringView>() }),
+  'keyring:unlock': message({ from: 'user-page', body: v.strictObject({ passphrase }), reply: reply<KeyringView>() }),
+  /** Locking is always safe, so any Veil page may ask (a message frame's lock button, too). */
+  'keyring:lock': message({ from: 'page', body: none, reply: reply<KeyringView>() }),
+  'keyring:change-passphrase': message({ from: 'user-page', body: v.strictObject({ current: passphrase, next: passphrase }), reply: reply<KeyringView>() }),
+  'keyring:get-settings': message({ from: 'page', body: none, reply: reply<SettingsView>() }),
+  'keyring:set-settings': message({
+    from: 'user-page',
+    body: v.strictObject({
+      autoLockMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_080))),
+      retentionDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(36_500))),
+      strictCalls: v.optional(v.boolean()),
+    }),
+    reply: reply<SettingsView>(),
+  }),
+  'contacts:list': message({ from: 'page', body: none, reply: reply<ContactView[]>() }),
+  'contacts:verification': message({ from: 'page', body: v.strictObject({ site, handle }), reply: reply<VerificationView>() }),
+  'contacts:mark-verified': message({ from: 'user-page', body: v.strictObject({ site, handle, fingerprint }), reply: reply<ContactView>() }),
+  'contacts:accept-key': message({ from: 'user-page', body: v.strictObject({ site, handle, fingerprint }), reply: reply<ContactView>() }),
+  'backup:export': message({ from: 'user-page', body: v.strictObject({ passphrase: nonEmpty(1024) }), reply: reply<{ file: string; fileName: string }>() }),
+  'backup:preview': message({ from: 'user-page', body: v.strictObject({ file: str(2_000_000), passphrase: nonEmpty(1024) }), reply: reply<BackupPreviewView>() }),
+  'backup:apply': message({ from: 'user-page', body: v.strictObject({ previewId: token, replaceIdentity: v.boolean() }), reply: reply<{ summary: string }>() }),
+  'cache:forget-conversation': message({ from: 'user-page', body: v.strictObject({ site, conversationId: nonEmpty(512) }), reply: reply<{ removed: number }>() }),
+  'cache:clear': message({ from: 'user-page', body: none, reply: reply<null>() }),
 
-/** Frame messages must come from a Veil frame embedded in a tab, not from the popup. */
-export const requiresTab: ReadonlySet<MessageType> = new Set([
-  'frame:message',
-  'frame:compose-state',
-  'frame:compose-send',
-  'frame:start-encryption',
-  'frame:answer-query',
-  'frame:call-state',
-]);
+  // ── calls (content = Veil's isolated call bridge; frame = the call overlay) ─────────────
+  /** Settings the main-world call script needs before any call: strict mode. */
+  'content:call-policy': message({ from: 'content', body: none, reply: reply<{ strict: boolean }>() }),
+  /**
+   * Media keys for a call, bound to both sides' DTLS fingerprints and ICE tags (SHA-256 of each
+   * side's ufrag+pwd, fresh per connection; from the first pair of descriptions). See lib/calls/sdp.ts.
+   */
+  'content:call-keys': message({
+    from: 'top-content',
+    body: v.strictObject({
+      callRef: callRef,
+      local: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
+      remote: v.pipe(v.array(fingerprint), v.minLength(1), v.maxLength(8)),
+      localIce: iceTag,
+      remoteIce: iceTag,
+    }),
+    reply: reply<{ callId: string; sendChain: string; recvChain: string }>(),
+  }),
+  /** What the main-world script measured: the truth shown in the overlay and the popup. */
+  'content:call-status': message({ from: 'top-content', body: v.strictObject({ callRef: callRef, report: callReport }), reply: reply<null>() }),
+  'content:call-ended': message({ from: 'top-content', body: v.strictObject({ callRef: callRef }), reply: reply<null>() }),
+  'frame:call-state': message({ from: 'frame', body: none, reply: reply<CallView | null>() }),
+  'page:call-state': message({ from: 'page', body: v.strictObject({ tabId }), reply: reply<CallView | null>() }),
 
-/** Popup/options-only: user actions that must never come from a frame placed in a page. */
-export const requiresNoTab: ReadonlySet<MessageType> = new Set([
-  'keyring:create',
-  'keyring:unlock',
-  'keyring:change-passphrase',
-  'keyring:set-settings',
-  'contacts:mark-verified',
-  'contacts:accept-key',
-  'backup:export',
-  'backup:preview',
-  'backup:apply',
-  'cache:forget-conversation',
-  'cache:clear',
-]);
+  // ── background → the content script of one tab ───────────────────────────────────────────
+  /** Post these texts through the site's own editor, in order. */
+  'tab:post': message({
+    from: 'background',
+    body: v.strictObject({
+      texts: v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(POST_LIMITS.textChars))), v.minLength(1), v.maxLength(POST_LIMITS.texts)),
+      reason: v.picklist(['query', 'handshake', 'message']),
+    }),
+    reply: reply<PostOutcome>(),
+  }),
+  /** State changed (unlock, key accepted…): look at every armored message again. */
+  'tab:refresh': message({ from: 'background', body: none, reply: reply<null>() }),
+} as const;
+
+type Messages = typeof messages;
+export type MessageType = keyof Messages;
+/** The messages the background answers; the rest (from: 'background') content scripts answer. */
+export type BackgroundMessage = { [T in MessageType]: Messages[T]['from'] extends 'background' ? never : T }[MessageType];
+export type ContentMessage = Exclude<MessageType, BackgroundMessage>;
+export type BodyOf<T extends MessageType> = v.InferOutput<Messages[T]['body']>;
+export type ReplyOf<T extends MessageType> = Messages[T]['reply'] extends Reply<infer R> ? R : never;
+export type SenderOf<T extends MessageType> = Senders[Messages[T]['from']];
+
+/** The typed protocol map used with @webext-core/messaging, derived from the table. */
+export type VeilProtocol = { [T in MessageType]: (data: BodyOf<T>) => Result<ReplyOf<T>> };
+
+/** Each message's body schema (a view of the table, e.g. for schema tests). */
+export const schemas = Object.fromEntries(Object.entries(messages).map(([type, m]) => [type, m.body])) as { [T in MessageType]: Messages[T]['body'] };

@@ -2,7 +2,8 @@
  * Who sent a runtime message. The background decides what a message may do from the browser's
  * own sender record, never from anything the message claims about itself.
  */
-import { fail, ok, type Result } from './result';
+import { fail, ok } from '../result.ts';
+import type { Result } from './errors.ts';
 
 /** The subset of runtime.MessageSender we rely on (same shape in Chrome and Firefox). */
 export interface RawSender {

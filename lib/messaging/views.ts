@@ -19,7 +19,6 @@ export type Badge = 'verified' | 'unverified' | 'key-changed' | 'undecryptable' 
 export type SessionStatus =
   | 'none'
   | 'query-sent'
-  | 'awaiting-accept'
   | 'handshaking'
   | 'established'
   | 'blocked-key-change';

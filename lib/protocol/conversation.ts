@@ -1,17 +1,15 @@
 // Conversation state machine: pure functions from (state, input) to (new state, outgoing wire
 // messages, events). It never makes trust decisions: events expose the peer's identity key and
 // the keyring decides (TOFU, key change). Every error result leaves the caller's state untouched.
-import { concatBytes, compareBytes, decodeUtf8, equalBytes, fromHex, toHex, utf8ToBytes } from './bytes.ts';
+import { bytesToHex, compareBytes, concatBytes, decodeUtf8, equalBytes, hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { MAX_CONTEXT_STRING_BYTES, MAX_OWN_PREKEYS, PROTOCOL_VERSION } from './constants.ts';
 import {
+  agree,
   commitRef,
   computeCommit,
-  deriveSessionSecrets,
   initiatorConfirmation,
-  transcriptHash,
-  tripleDh,
-  type AgreementKeys,
   type ConversationContext,
+  type PeerKeys,
   type Role,
   type SessionOrigin,
   type SessionSecrets,
@@ -29,7 +27,8 @@ import {
   type RatchetError,
   type RatchetState,
 } from './ratchet.ts';
-import { err, ok, type Result, type Rng } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
+import type { Rng } from './primitives.ts';
 import { safetyNumber } from './safety-number.ts';
 import { sasFromBytes, type Sas } from './sas.ts';
 import {
@@ -147,6 +146,22 @@ export interface ConversationError {
   readonly ratchetError?: RatchetError;
 }
 
+/** One wire message from the chat and what handling it needs. */
+export interface ReceiveInput {
+  readonly identity: Identity;
+  readonly wire: Uint8Array;
+  /** The caller's clock (ms) for skipped-key expiry. */
+  readonly now: number;
+  readonly rng?: Rng;
+}
+
+/** What every message handler gets besides the state and the message itself. */
+interface Handling {
+  readonly identity: Identity;
+  readonly now: number;
+  readonly rng: Rng;
+}
+
 export interface ReceiveResult {
   readonly state: ConversationState;
   readonly outgoing: Uint8Array[];
@@ -196,11 +211,11 @@ function rememberCommit(list: readonly string[], commitHex: string): string[] {
 }
 
 function adPrefix(sessionIdHex: string): Uint8Array {
-  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), fromHex(sessionIdHex));
+  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), hexToBytes(sessionIdHex));
 }
 
 function sessionInfo(state: ConversationState, identity: Identity, s: Session): SessionInfo {
-  const peerIdentity = fromHex(s.peerIdentity);
+  const peerIdentity = hexToBytes(s.peerIdentity);
   return {
     sessionId: s.id,
     role: s.role,
@@ -208,7 +223,7 @@ function sessionInfo(state: ConversationState, identity: Identity, s: Session): 
     peerIdentity,
     safetyNumber: () =>
       safetyNumber({ publicKey: identity.publicKey, handle: state.ctx.selfHandle }, { publicKey: peerIdentity, handle: state.ctx.peerHandle }),
-    sas: s.origin === 'interactive' ? sasFromBytes(fromHex(s.sas)) : null,
+    sas: s.origin === 'interactive' ? sasFromBytes(hexToBytes(s.sas)) : null,
   };
 }
 
@@ -217,30 +232,31 @@ export function activeSessionInfo(state: ConversationState, identity: Identity):
   return state.session ? sessionInfo(state, identity, state.session) : null;
 }
 
-function buildSession(
-  secrets: SessionSecrets,
-  role: Role,
-  origin: SessionOrigin,
-  selfIdentity: Uint8Array,
-  peerIdentity: Uint8Array,
-  ratchet: RatchetState,
-  confirmed: boolean,
-  prekeyEphemeral: string | null,
-  awaitingPrekeyReply: boolean,
-): Session {
+/** A new session from a finished key agreement. */
+function buildSession(p: {
+  secrets: SessionSecrets;
+  role: Role;
+  origin: SessionOrigin;
+  selfIdentity: Uint8Array;
+  peerIdentity: Uint8Array;
+  ratchet: RatchetState;
+  confirmed: boolean;
+  /** Offline start: the initiator's ephemeral (hex), and whether we still wait for the peer's reply. */
+  prekey?: { ephemeral: string; awaitingReply: boolean };
+}): Session {
   return {
-    id: toHex(secrets.sessionId),
-    role,
-    origin,
-    peerIdentity: toHex(peerIdentity),
-    selfIdentity: toHex(selfIdentity),
-    transcriptHash: toHex(secrets.transcriptHash),
-    sas: toHex(secrets.sas),
-    mediaRoot: toHex(secrets.mediaRoot),
-    confirmed,
-    ratchet,
-    prekeyEphemeral,
-    awaitingPrekeyReply,
+    id: bytesToHex(p.secrets.sessionId),
+    role: p.role,
+    origin: p.origin,
+    peerIdentity: bytesToHex(p.peerIdentity),
+    selfIdentity: bytesToHex(p.selfIdentity),
+    transcriptHash: bytesToHex(p.secrets.transcriptHash),
+    sas: bytesToHex(p.secrets.sas),
+    mediaRoot: bytesToHex(p.secrets.mediaRoot),
+    confirmed: p.confirmed,
+    ratchet: p.ratchet,
+    prekeyEphemeral: p.prekey?.ephemeral ?? null,
+    awaitingPrekeyReply: p.prekey?.awaitingReply ?? false,
   };
 }
 
@@ -254,19 +270,19 @@ export function startKeyAgreement(
 ): Result<{ state: ConversationState; outgoing: Uint8Array[] }, ConversationError> {
   const eph = generateX25519(rng);
   const commit = computeCommit(eph.publicKey, identity.publicKey);
-  const commitHex = toHex(commit);
+  const commitHex = bytesToHex(commit);
   return ok({
     state: {
       ...state,
-      handshake: { stage: 'commit-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), commit: commitHex },
+      handshake: { stage: 'commit-sent', ephemeralSecret: bytesToHex(eph.secretKey), ephemeralPublic: bytesToHex(eph.publicKey), commit: commitHex },
       handledCommits: rememberCommit(state.handledCommits, commitHex),
     },
     outgoing: [encodeWireMessage({ type: 'commit', commit })],
   });
 }
 
-function onCommit(state: ConversationState, identity: Identity, commit: Uint8Array, rng: Rng): Result<ReceiveResult, ConversationError> {
-  const commitHex = toHex(commit);
+function onCommit(state: ConversationState, { identity, rng }: Handling, commit: Uint8Array): Result<ReceiveResult, ConversationError> {
+  const commitHex = bytesToHex(commit);
   const hs = state.handshake;
   if (hs?.stage === 'commit-sent' && hs.commit === commitHex) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
@@ -275,7 +291,7 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
   // Simultaneous start: the larger commitment stays initiator; the other side becomes responder.
-  if (hs?.stage === 'commit-sent' && compareBytes(fromHex(hs.commit), commit) > 0) {
+  if (hs?.stage === 'commit-sent' && compareBytes(hexToBytes(hs.commit), commit) > 0) {
     return ok({
       state: { ...state, handledCommits: rememberCommit(state.handledCommits, commitHex) },
       outgoing: [],
@@ -286,7 +302,7 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
   return ok({
     state: {
       ...state,
-      handshake: { stage: 'reply-sent', ephemeralSecret: toHex(eph.secretKey), ephemeralPublic: toHex(eph.publicKey), peerCommit: commitHex },
+      handshake: { stage: 'reply-sent', ephemeralSecret: bytesToHex(eph.secretKey), ephemeralPublic: bytesToHex(eph.publicKey), peerCommit: commitHex },
       handledCommits: rememberCommit(state.handledCommits, commitHex),
     },
     outgoing: [encodeWireMessage({ type: 'reply', commitRef: commitRef(commit), ephemeral: eph.publicKey, identity: identity.publicKey })],
@@ -294,33 +310,37 @@ function onCommit(state: ConversationState, identity: Identity, commit: Uint8Arr
   });
 }
 
-function onReply(
+/** The interactive key agreement from our stored ephemeral and the keys the peer presented. */
+function interactiveAgreement(
   state: ConversationState,
   identity: Identity,
+  a: { role: Role; handshake: { ephemeralSecret: string; ephemeralPublic: string }; peer: PeerKeys },
+): Result<{ own: { secretKey: Uint8Array; publicKey: Uint8Array }; secrets: SessionSecrets }, ConversationError> {
+  if (equalBytes(a.peer.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
+  const own = { secretKey: hexToBytes(a.handshake.ephemeralSecret), publicKey: hexToBytes(a.handshake.ephemeralPublic) };
+  const peer = { identity: a.peer.identity, ephemeral: a.peer.ephemeral };
+  const secrets = agree({ origin: 'interactive', role: a.role, ctx: state.ctx, self: identity, ownEphemeral: own, peer });
+  return secrets ? ok({ own, secrets }) : fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
+}
+
+function onReply(
+  state: ConversationState,
+  { identity }: Handling,
   msg: Extract<WireMessage, { type: 'reply' }>,
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
-  if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(fromHex(hs.commit)), msg.commitRef)) {
+  if (hs?.stage !== 'commit-sent' || !equalBytes(commitRef(hexToBytes(hs.commit)), msg.commitRef)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
-  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = fromHex(hs.ephemeralSecret);
-  const ephPublic = fromHex(hs.ephemeralPublic);
-  const shared = tripleDh('initiator', identity, ephSecret, msg.identity, msg.ephemeral);
-  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: identity.publicKey,
-    responderIdentity: msg.identity,
-    initiatorEphemeral: ephPublic,
-    responderEphemeral: msg.ephemeral,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'initiator', keys));
+  const agreed = interactiveAgreement(state, identity, { role: 'initiator', handshake: hs, peer: msg });
+  if (!agreed.ok) return agreed;
+  const { own, secrets } = agreed.value;
   // Initiator is the ratchet's receiving side: its ratchet key is the ephemeral it revealed.
-  const ratchet = initRatchetReceiver(secrets.rootKey, { secretKey: ephSecret, publicKey: ephPublic });
-  const pending = buildSession(secrets, 'initiator', 'interactive', identity.publicKey, msg.identity, ratchet, false, null, false);
+  const ratchet = initRatchetReceiver(secrets.rootKey, own);
+  const pending = buildSession({ secrets, role: 'initiator', origin: 'interactive', selfIdentity: identity.publicKey, peerIdentity: msg.identity, ratchet, confirmed: false });
   const reveal = encodeWireMessage({
     type: 'reveal',
-    ephemeral: ephPublic,
+    ephemeral: own.publicKey,
     identity: identity.publicKey,
     mac: initiatorConfirmation(secrets),
   });
@@ -339,9 +359,9 @@ function encryptContent(
   const padded = pad(content, type);
   if (!padded.ok) return fail('too-long', padded.error.message);
   const encodeHeader = session.awaitingPrekeyReply
-    ? (h: RatchetHeader) => encodePrekeyMessageHeader(fromHex(session.selfIdentity), fromHex(session.prekeyEphemeral as string), h)
+    ? (h: RatchetHeader) => encodePrekeyMessageHeader(hexToBytes(session.selfIdentity), hexToBytes(session.prekeyEphemeral as string), h)
     : encodeRatchetHeader;
-  const res = ratchetEncrypt(session.ratchet, padded.value, adPrefix(session.id), encodeHeader);
+  const res = ratchetEncrypt(session.ratchet, { plaintext: padded.value, ad: adPrefix(session.id), encodeHeader });
   if (!res.ok) {
     return res.error.code === 'no-sending-chain'
       ? fail('not-ready', 'waiting for the peer to confirm the new session', { ratchetError: res.error })
@@ -352,33 +372,23 @@ function encryptContent(
 
 function onReveal(
   state: ConversationState,
-  identity: Identity,
+  { identity, rng }: Handling,
   msg: Extract<WireMessage, { type: 'reveal' }>,
-  rng: Rng,
 ): Result<ReceiveResult, ConversationError> {
   const hs = state.handshake;
   const commit = computeCommit(msg.ephemeral, msg.identity);
-  if (hs?.stage !== 'reply-sent' || hs.peerCommit !== toHex(commit)) {
+  if (hs?.stage !== 'reply-sent' || hs.peerCommit !== bytesToHex(commit)) {
     return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'stale-handshake' }] });
   }
-  if (equalBytes(msg.identity, identity.publicKey)) return fail('reflected-identity', 'peer presented our own identity key');
-  const ephSecret = fromHex(hs.ephemeralSecret);
-  const ephPublic = fromHex(hs.ephemeralPublic);
-  const shared = tripleDh('responder', identity, ephSecret, msg.identity, msg.ephemeral);
-  if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: msg.identity,
-    responderIdentity: identity.publicKey,
-    initiatorEphemeral: msg.ephemeral,
-    responderEphemeral: ephPublic,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('interactive', state.ctx, 'responder', keys));
+  const agreed = interactiveAgreement(state, identity, { role: 'responder', handshake: hs, peer: msg });
+  if (!agreed.ok) return agreed;
+  const { secrets } = agreed.value;
   if (!equalBytes(initiatorConfirmation(secrets), msg.mac)) {
     return failRekey('key-confirmation-failed', 'key confirmation MAC does not match (different keys or context)');
   }
   const ratchet = initRatchetSender(secrets.rootKey, msg.ephemeral, rng);
   if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
-  const fresh = buildSession(secrets, 'responder', 'interactive', identity.publicKey, msg.identity, ratchet.value, true, null, false);
+  const fresh = buildSession({ secrets, role: 'responder', origin: 'interactive', selfIdentity: identity.publicKey, peerIdentity: msg.identity, ratchet: ratchet.value, confirmed: true });
   // Responder's key confirmation: an automatic first ratchet message (empty, content type "confirm").
   const confirm = encryptContent(fresh, new Uint8Array(0), 'confirm');
   if (!confirm.ok) return confirm;
@@ -417,7 +427,7 @@ function decodeBody(plaintext: Uint8Array): Result<Body, ConversationError> {
 function bodyEvents(session: Session, body: Body): ConversationEvent[] {
   if (body.type === 'text') return [{ type: 'message', sessionId: session.id, text: body.text }];
   if (body.type === 'group-control') {
-    return [{ type: 'group-control', sessionId: session.id, peerIdentity: fromHex(session.peerIdentity), payload: body.payload }];
+    return [{ type: 'group-control', sessionId: session.id, peerIdentity: hexToBytes(session.peerIdentity), payload: body.payload }];
   }
   return [];
 }
@@ -434,9 +444,7 @@ function classifyFailure(errors: RatchetError[]): { ok: false; error: Conversati
 function applyDecrypted(
   state: ConversationState,
   identity: Identity,
-  slot: Slot,
-  session: Session,
-  body: Body,
+  { slot, session, body }: { slot: Slot; session: Session; body: Body },
 ): ReceiveResult {
   const events: ConversationEvent[] = [];
   const updated: Session = { ...session, confirmed: true, awaitingPrekeyReply: false };
@@ -453,24 +461,21 @@ function applyDecrypted(
 
 function onRatchet(
   state: ConversationState,
-  identity: Identity,
-  msg: { header: RatchetHeader; headerBytes: Uint8Array; ciphertext: Uint8Array },
-  now: number,
-  rng: Rng,
-  slots: Slot[],
+  { identity, now, rng }: Handling,
+  { msg, slots }: { msg: { header: RatchetHeader; headerBytes: Uint8Array; ciphertext: Uint8Array }; slots: Slot[] },
 ): Result<ReceiveResult, ConversationError> {
   const errors: RatchetError[] = [];
   for (const slot of slots) {
     const session = state[slot];
     if (!session) continue;
-    const res = ratchetDecrypt(session.ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(session.id), now, rng);
+    const res = ratchetDecrypt(session.ratchet, { ...msg, ad: adPrefix(session.id), now, rng });
     if (!res.ok) {
       errors.push(res.error);
       continue;
     }
     const body = decodeBody(res.value.plaintext);
     if (!body.ok) return body;
-    return ok(applyDecrypted(state, identity, slot, { ...session, ratchet: res.value.state }, body.value));
+    return ok(applyDecrypted(state, identity, { slot, session: { ...session, ratchet: res.value.state }, body: body.value }));
   }
   if (errors.length === 0) return failRekey('no-session', 'no session with this contact yet');
   return classifyFailure(errors);
@@ -485,7 +490,7 @@ export function createPrekeyBundle(
   rng: Rng = defaultRng,
 ): { state: ConversationState; wire: Uint8Array } {
   const { pair, wire } = createSignedPrekey(identity, rng);
-  const prekeys = [...state.prekeys, { secretKey: toHex(pair.secretKey), publicKey: toHex(pair.publicKey) }].slice(-MAX_OWN_PREKEYS);
+  const prekeys = [...state.prekeys, { secretKey: bytesToHex(pair.secretKey), publicKey: bytesToHex(pair.publicKey) }].slice(-MAX_OWN_PREKEYS);
   return { state: { ...state, prekeys }, wire };
 }
 
@@ -496,69 +501,72 @@ export function createPrekeyBundle(
  */
 export function startFromPrekeyBundle(
   state: ConversationState,
-  identity: Identity,
-  bundleWire: Uint8Array,
-  rng: Rng = defaultRng,
+  { identity, bundle: bundleWire, rng = defaultRng }: { identity: Identity; bundle: Uint8Array; rng?: Rng },
 ): Result<{ state: ConversationState; info: SessionInfo }, ConversationError> {
   const bundle = parsePrekeyBundle(bundleWire);
   if (!bundle.ok) return fail('bad-prekey-bundle', bundle.error.message, { prekeyError: bundle.error });
   const b = bundle.value;
   if (equalBytes(b.identity, identity.publicKey)) return fail('reflected-identity', 'this is our own prekey bundle');
   const eph = generateX25519(rng);
-  const shared = tripleDh('initiator', identity, eph.secretKey, b.identity, b.prekey);
-  if (!shared) return fail('bad-peer-key', 'bundle keys are invalid');
-  const keys: AgreementKeys = {
-    initiatorIdentity: identity.publicKey,
-    responderIdentity: b.identity,
-    initiatorEphemeral: eph.publicKey,
-    responderEphemeral: b.prekey,
-  };
-  const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'initiator', keys));
+  const peer = { identity: b.identity, ephemeral: b.prekey };
+  const secrets = agree({ origin: 'prekey', role: 'initiator', ctx: state.ctx, self: identity, ownEphemeral: eph, peer });
+  if (!secrets) return fail('bad-peer-key', 'bundle keys are invalid');
   const ratchet = initRatchetSender(secrets.rootKey, b.prekey, rng);
   if (!ratchet.ok) return fail('bad-peer-key', ratchet.error.message, { ratchetError: ratchet.error });
-  const session = buildSession(secrets, 'initiator', 'prekey', identity.publicKey, b.identity, ratchet.value, false, toHex(eph.publicKey), true);
+  const session = buildSession({
+    secrets,
+    role: 'initiator',
+    origin: 'prekey',
+    selfIdentity: identity.publicKey,
+    peerIdentity: b.identity,
+    ratchet: ratchet.value,
+    confirmed: false,
+    prekey: { ephemeral: bytesToHex(eph.publicKey), awaitingReply: true },
+  });
   const next: ConversationState = { ...state, session, previousSession: state.session ?? state.previousSession };
   return ok({ state: next, info: sessionInfo(state, identity, session) });
 }
 
 function onPrekeyMessage(
   state: ConversationState,
-  identity: Identity,
+  handling: Handling,
   msg: Extract<WireMessage, { type: 'prekey-message' }>,
-  now: number,
-  rng: Rng,
 ): Result<ReceiveResult, ConversationError> {
+  const { identity, now, rng } = handling;
   if (equalBytes(msg.identity, identity.publicKey)) return fail('own-message', 'this is one of our own messages');
-  const ephHex = toHex(msg.ephemeral);
+  const ephHex = bytesToHex(msg.ephemeral);
   // Later prekey messages of a session we already have: ordinary ratchet decryption.
   const known = (['session', 'pendingSession', 'previousSession'] as const).filter((s) => state[s]?.prekeyEphemeral === ephHex);
-  if (known.length > 0) return onRatchet(state, identity, msg, now, rng, known);
+  if (known.length > 0) return onRatchet(state, handling, { msg, slots: known });
   if (state.seenPrekeyEphemerals.includes(ephHex)) {
     return fail('replay', 'this offline-start message was already used');
   }
   for (const pk of state.prekeys) {
-    const pair = { secretKey: fromHex(pk.secretKey), publicKey: fromHex(pk.publicKey) };
-    const shared = tripleDh('responder', identity, pair.secretKey, msg.identity, msg.ephemeral);
-    if (!shared) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
-    const keys: AgreementKeys = {
-      initiatorIdentity: msg.identity,
-      responderIdentity: identity.publicKey,
-      initiatorEphemeral: msg.ephemeral,
-      responderEphemeral: pair.publicKey,
-    };
-    const secrets = deriveSessionSecrets(shared, transcriptHash('prekey', state.ctx, 'responder', keys));
+    const pair = { secretKey: hexToBytes(pk.secretKey), publicKey: hexToBytes(pk.publicKey) };
+    const peer = { identity: msg.identity, ephemeral: msg.ephemeral };
+    const secrets = agree({ origin: 'prekey', role: 'responder', ctx: state.ctx, self: identity, ownEphemeral: pair, peer });
+    if (!secrets) return fail('bad-peer-key', 'peer identity or ephemeral key is invalid');
     const ratchet = initRatchetReceiver(secrets.rootKey, pair);
-    const res = ratchetDecrypt(ratchet, msg.header, msg.headerBytes, msg.ciphertext, adPrefix(toHex(secrets.sessionId)), now, rng);
+    const res = ratchetDecrypt(ratchet, { header: msg.header, headerBytes: msg.headerBytes, ciphertext: msg.ciphertext, ad: adPrefix(bytesToHex(secrets.sessionId)), now, rng });
     if (!res.ok) continue;
     const body = decodeBody(res.value.plaintext);
     if (!body.ok) return body;
-    const fresh = buildSession(secrets, 'responder', 'prekey', identity.publicKey, msg.identity, res.value.state, true, ephHex, false);
+    const fresh = buildSession({
+      secrets,
+      role: 'responder',
+      origin: 'prekey',
+      selfIdentity: identity.publicKey,
+      peerIdentity: msg.identity,
+      ratchet: res.value.state,
+      confirmed: true,
+      prekey: { ephemeral: ephHex, awaitingReply: false },
+    });
     const seen = rememberEphemeral(state.seenPrekeyEphemerals, ephHex);
     const events: ConversationEvent[] = [];
     const ours = state.session;
     let next: ConversationState;
     // Both started offline at once: the session with the larger initiator ephemeral wins on both sides.
-    if (ours?.awaitingPrekeyReply && ours.prekeyEphemeral !== null && compareBytes(fromHex(ours.prekeyEphemeral), msg.ephemeral) > 0) {
+    if (ours?.awaitingPrekeyReply && ours.prekeyEphemeral !== null && compareBytes(hexToBytes(ours.prekeyEphemeral), msg.ephemeral) > 0) {
       next = { ...state, previousSession: fresh, seenPrekeyEphemerals: seen };
       events.push({ type: 'ignored', reason: 'superseded-session' });
     } else {
@@ -575,30 +583,25 @@ function onPrekeyMessage(
 // ---------------------------------------------------------------- entry points
 
 /**
- * Handles one wire message from the chat. `now` is the caller's clock (ms) for skipped-key expiry.
- * Errors never change state; `error.recovery === 'rekey'` asks the caller to run startKeyAgreement
+ * Handles one wire message from the chat. Errors never change state; `error.recovery === 'rekey'` asks the caller to run startKeyAgreement
  * and show `error.userNotice`. 'duplicate' / 'own-message' are normal on chat sites that re-render
  * history: look the ciphertext up in the plaintext cache instead.
  */
-export function receive(
-  state: ConversationState,
-  identity: Identity,
-  wire: Uint8Array,
-  now: number,
-  rng: Rng = defaultRng,
-): Result<ReceiveResult, ConversationError> {
+export function receive(state: ConversationState, input: ReceiveInput): Result<ReceiveResult, ConversationError> {
+  const { identity, wire } = input;
+  const handling: Handling = { identity, now: input.now, rng: input.rng ?? defaultRng };
   const decoded = decodeWireMessage(wire);
   if (!decoded.ok) return fail('malformed', decoded.error.message, { wireError: decoded.error });
   const msg = decoded.value;
   switch (msg.type) {
     case 'commit':
-      return onCommit(state, identity, msg.commit, rng);
+      return onCommit(state, handling, msg.commit);
     case 'reply':
-      return onReply(state, identity, msg);
+      return onReply(state, handling, msg);
     case 'reveal':
-      return onReveal(state, identity, msg, rng);
+      return onReveal(state, handling, msg);
     case 'ratchet':
-      return onRatchet(state, identity, msg, now, rng, ['session', 'pendingSession', 'previousSession']);
+      return onRatchet(state, handling, { msg, slots: ['session', 'pendingSession', 'previousSession'] });
     case 'prekey-bundle': {
       if (equalBytes(msg.identity, identity.publicKey)) {
         return ok({ state, outgoing: [], events: [{ type: 'ignored', reason: 'own-message' }] });
@@ -608,7 +611,7 @@ export function receive(
       return ok({ state, outgoing: [], events: [{ type: 'prekey-bundle', peerIdentity: msg.identity, bundle: Uint8Array.from(wire) }] });
     }
     case 'prekey-message':
-      return onPrekeyMessage(state, identity, msg, now, rng);
+      return onPrekeyMessage(state, handling, msg);
   }
 }
 

@@ -1,7 +1,8 @@
 // Key agreement shared by the interactive handshake (commit / reply / reveal) and the offline
 // start: triple DH over identity and ephemeral keys, a transcript hash that binds the context,
 // and one key schedule. Message authentication is by MAC only (deniable: no signatures).
-import { concatBytes, lpString, utf8ToBytes } from './bytes.ts';
+import { concatBytes, utf8ToBytes } from '../bytes.ts';
+import { lpString } from './bytes.ts';
 import { LABELS, PROTOCOL_VERSION } from './constants.ts';
 import { identityPublicToDh, type Identity } from './identity.ts';
 import { dh, hkdfExpand, hkdfExtract, hmacSha256, sha256 } from './primitives.ts';
@@ -49,18 +50,22 @@ export function commitRef(commit: Uint8Array): Uint8Array {
   return commit.slice(0, COMMIT_REF_BYTES);
 }
 
-export function transcriptHash(
-  mode: SessionOrigin,
-  ctx: ConversationContext,
-  selfRole: Role,
-  keys: AgreementKeys,
-): Uint8Array {
-  const initiatorHandle = selfRole === 'initiator' ? ctx.selfHandle : ctx.peerHandle;
-  const responderHandle = selfRole === 'initiator' ? ctx.peerHandle : ctx.selfHandle;
+/** Everything a transcript binds: mode, context (site, conversation, both handles) and keys. */
+export interface Transcript {
+  origin: SessionOrigin;
+  ctx: ConversationContext;
+  /** Our role: it decides which handle is the initiator's. */
+  role: Role;
+  keys: AgreementKeys;
+}
+
+export function transcriptHash({ origin, ctx, role, keys }: Transcript): Uint8Array {
+  const initiatorHandle = role === 'initiator' ? ctx.selfHandle : ctx.peerHandle;
+  const responderHandle = role === 'initiator' ? ctx.peerHandle : ctx.selfHandle;
   return sha256(
     concatBytes(
       lpString(LABELS.transcript),
-      Uint8Array.of(PROTOCOL_VERSION, mode === 'interactive' ? 1 : 2),
+      Uint8Array.of(PROTOCOL_VERSION, origin === 'interactive' ? 1 : 2),
       lpString(ctx.site),
       lpString(ctx.conversationId),
       lpString(initiatorHandle),
@@ -73,25 +78,53 @@ export function transcriptHash(
   );
 }
 
+/** The peer's public keys in one key agreement. */
+export interface PeerKeys {
+  identity: Uint8Array;
+  /** Their ephemeral (interactive), or their signed prekey (offline start, we initiate). */
+  ephemeral: Uint8Array;
+}
+
 /**
  * Triple DH. DH1 = DH(IK_i, E_r), DH2 = DH(E_i, IK_r), DH3 = DH(E_i, E_r); each side computes
  * the same three values from its own secrets. Returns null on any invalid peer key.
  */
-export function tripleDh(
-  selfRole: Role,
-  self: Identity,
-  selfEphemeralSecret: Uint8Array,
-  peerIdentity: Uint8Array,
-  peerEphemeral: Uint8Array,
-): Uint8Array | null {
-  const peerIdDh = identityPublicToDh(peerIdentity);
+export function tripleDh(d: { role: Role; self: Identity; ownEphemeralSecret: Uint8Array; peer: PeerKeys }): Uint8Array | null {
+  const peerIdDh = identityPublicToDh(d.peer.identity);
   if (!peerIdDh) return null;
+  const eph = d.ownEphemeralSecret;
   const parts =
-    selfRole === 'initiator'
-      ? [dh(self.dhSecretKey, peerEphemeral), dh(selfEphemeralSecret, peerIdDh), dh(selfEphemeralSecret, peerEphemeral)]
-      : [dh(selfEphemeralSecret, peerIdDh), dh(self.dhSecretKey, peerEphemeral), dh(selfEphemeralSecret, peerEphemeral)];
+    d.role === 'initiator'
+      ? [dh(d.self.dhSecretKey, d.peer.ephemeral), dh(eph, peerIdDh), dh(eph, d.peer.ephemeral)]
+      : [dh(eph, peerIdDh), dh(d.self.dhSecretKey, d.peer.ephemeral), dh(eph, d.peer.ephemeral)];
   if (parts.some((p) => p === null)) return null;
   return concatBytes(...(parts as Uint8Array[]));
+}
+
+/** One side of a key agreement, interactive or offline start. */
+export interface Agreement {
+  origin: SessionOrigin;
+  role: Role;
+  ctx: ConversationContext;
+  self: Identity;
+  /** Our ephemeral (interactive), or our signed prekey (offline start, the peer initiated). */
+  ownEphemeral: { secretKey: Uint8Array; publicKey: Uint8Array };
+  peer: PeerKeys;
+}
+
+/** Triple DH, transcript and key schedule of one key agreement; null on an invalid peer key. */
+export function agree(a: Agreement): SessionSecrets | null {
+  const shared = tripleDh({ role: a.role, self: a.self, ownEphemeralSecret: a.ownEphemeral.secretKey, peer: a.peer });
+  if (!shared) return null;
+  const mine = { identity: a.self.publicKey, ephemeral: a.ownEphemeral.publicKey };
+  const [initiator, responder] = a.role === 'initiator' ? [mine, a.peer] : [a.peer, mine];
+  const keys: AgreementKeys = {
+    initiatorIdentity: initiator.identity,
+    responderIdentity: responder.identity,
+    initiatorEphemeral: initiator.ephemeral,
+    responderEphemeral: responder.ephemeral,
+  };
+  return deriveSessionSecrets(shared, transcriptHash({ origin: a.origin, ctx: a.ctx, role: a.role, keys }));
 }
 
 /** Key schedule: PRK = HKDF-Extract(salt = transcript hash, IKM = DH1||DH2||DH3), then labelled expands. */

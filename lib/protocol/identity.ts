@@ -1,10 +1,11 @@
 // Long-term identity: one Ed25519 key. It signs prekeys and, converted to X25519
 // (Edwards -> Montgomery birational map, as libsodium's crypto_sign_ed25519_pk_to_curve25519),
 // takes part in the triple DH. One key means one fingerprint and one safety number per person.
-import { bytesToHex, concatBytes, hexToBytesSafe, utf8ToBytes } from './bytes.ts';
+import { bytesToHex, concatBytes, hexToBytesSafe, utf8ToBytes } from '../bytes.ts';
 import { LABELS } from './constants.ts';
 import { defaultRng, ed25519, sha256 } from './primitives.ts';
-import { err, ok, type Result, type Rng } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
+import type { Rng } from './primitives.ts';
 
 export const IDENTITY_FORMAT_VERSION = 1;
 

@@ -1,7 +1,6 @@
 // Public API of the Veil protocol core.
-export * from './result.ts';
+export type { Rng } from './primitives.ts';
 export * from './constants.ts';
-export { bytesToHex, compareBytes } from './bytes.ts';
 export * from './identity.ts';
 export * from './wire.ts';
 export * from './padding.ts';

@@ -4,11 +4,11 @@
 // (initiator->responder / responder->initiator) so both sides agree;
 // key(epoch) = HKDF-Expand(chain_epoch, "media-frame-key"); chain_{e+1} = HKDF-Expand(chain_e, "media-next-epoch").
 // Epochs ratchet forward with no text message; a discarded chain cannot be recomputed from later ones.
-import { fromHex, utf8ToBytes } from './bytes.ts';
+import { hexToBytes, utf8ToBytes } from '../bytes.ts';
 import { LABELS } from './constants.ts';
 import type { ConversationState, Session } from './conversation.ts';
 import { hkdfExpand, hkdfSha256, sha256 } from './primitives.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export const MAX_MEDIA_EPOCH = 1_000_000;
 
@@ -51,7 +51,7 @@ export function advanceMediaChain(chain: MediaChain, toEpoch: number): MediaChai
 }
 
 export function initialMediaChains(session: Session, callId: string): { send: MediaChain; recv: MediaChain } {
-  const callRoot = hkdfSha256(fromHex(session.mediaRoot), sha256(utf8ToBytes(callId)), LABELS.mediaCall, 32);
+  const callRoot = hkdfSha256({ ikm: hexToBytes(session.mediaRoot), salt: sha256(utf8ToBytes(callId)), label: LABELS.mediaCall, length: 32 });
   const i2r = { epoch: 0, chainKey: hkdfExpand(callRoot, LABELS.mediaInitiatorToResponder, 32) };
   const r2i = { epoch: 0, chainKey: hkdfExpand(callRoot, LABELS.mediaResponderToInitiator, 32) };
   return session.role === 'initiator' ? { send: i2r, recv: r2i } : { send: r2i, recv: i2r };

@@ -2,7 +2,7 @@
 // Layout of a padded body: content || marker || 0x00 * k, with marker = 0x80 | contentType.
 // The marker doubles as the content-type byte, so padding costs exactly one byte minimum.
 import { MAX_PLAINTEXT_BYTES } from './constants.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 
 /**
  * Padded body sizes. Each is 3 less than a multiple of 8 so that, with the 51 bytes of ratchet

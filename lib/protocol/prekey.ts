@@ -1,11 +1,12 @@
 // Offline start (X3DH without one-time prekeys). A bundle = identity key + signed prekey; the
 // Ed25519 signature covers label || prekey. The first messages from the starter carry its
 // identity and ephemeral key; the receiver remembers seen ephemerals (bounded) to reject replays.
-import { concatBytes, utf8ToBytes } from './bytes.ts';
+import { concatBytes, utf8ToBytes } from '../bytes.ts';
 import { LABELS, MAX_SEEN_PREKEY_EPHEMERALS } from './constants.ts';
 import { identityPublicToDh, type Identity } from './identity.ts';
 import { ed25519, generateX25519, type X25519KeyPair } from './primitives.ts';
-import { err, ok, type Result, type Rng } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
+import type { Rng } from './primitives.ts';
 import { decodeWireMessage, encodeWireMessage, type WireError } from './wire.ts';
 
 export interface PrekeyBundle {

@@ -4,12 +4,13 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { expand, extract, hkdf } from '@noble/hashes/hkdf.js';
-import { randomBytes } from '@noble/hashes/utils.js';
-import { utf8ToBytes } from './bytes.ts';
-import type { Rng } from './result.ts';
+import { randomBytes, utf8ToBytes } from '../bytes.ts';
 import { LABELS } from './constants.ts';
 
 export { ed25519, x25519, sha256, sha512 };
+
+/** Source of random bytes; injectable so vectors and tests are deterministic. */
+export type Rng = (length: number) => Uint8Array;
 
 export const defaultRng: Rng = (n) => randomBytes(n);
 
@@ -17,7 +18,7 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(sha256, key, data);
 }
 
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, label: string, length: number): Uint8Array {
+export function hkdfSha256({ ikm, salt, label, length }: { ikm: Uint8Array; salt: Uint8Array; label: string; length: number }): Uint8Array {
   return hkdf(sha256, ikm, salt, utf8ToBytes(label), length);
 }
 
@@ -51,7 +52,7 @@ export function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | n
 
 /** AEAD with key and nonce both derived from the one-time message key (nothing on the wire). */
 function aeadKeys(messageKey: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
-  const okm = hkdfSha256(messageKey, new Uint8Array(32), LABELS.messageKeys, 44);
+  const okm = hkdfSha256({ ikm: messageKey, salt: new Uint8Array(32), label: LABELS.messageKeys, length: 44 });
   return { key: okm.subarray(0, 32), nonce: okm.subarray(32, 44) };
 }
 

@@ -1,10 +1,11 @@
 // Double Ratchet as specified by Signal (header = dh, pn, n), written as pure functions:
 // every call takes a state and returns a new one; the input is never mutated, so a failed
 // decrypt leaves the caller's state exactly as it was. State is JSON-safe (hex strings).
-import { concatBytes, fromHex, toHex } from './bytes.ts';
+import { bytesToHex, concatBytes, hexToBytes } from '../bytes.ts';
 import { LABELS, MAX_PAST_REMOTE_KEYS, MAX_SKIP, MAX_STORED_SKIPPED_KEYS, SKIPPED_KEY_TTL_MS } from './constants.ts';
 import { aeadOpen, aeadSeal, dh, generateX25519, hkdfSha256, hmacSha256 } from './primitives.ts';
-import { err, ok, type Result, type Rng } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
+import type { Rng } from './primitives.ts';
 import { MAX_COUNTER, type RatchetHeader } from './wire.ts';
 
 export interface SkippedKey {
@@ -54,7 +55,7 @@ export type HeaderEncoder = (header: RatchetHeader) => Uint8Array;
 
 /** KDF_RK: HKDF-SHA256 with the root key as salt and the DH output as input key material. */
 export function kdfRk(rk: Uint8Array, dhOut: Uint8Array): { rk: Uint8Array; ck: Uint8Array } {
-  const okm = hkdfSha256(dhOut, rk, LABELS.ratchetRoot, 64);
+  const okm = hkdfSha256({ ikm: dhOut, salt: rk, label: LABELS.ratchetRoot, length: 64 });
   return { rk: okm.slice(0, 32), ck: okm.slice(32, 64) };
 }
 
@@ -74,11 +75,11 @@ export function initRatchetSender(
   if (!out) return err({ code: 'bad-ratchet-key', message: 'peer ratchet key is invalid' });
   const { rk, ck } = kdfRk(sharedKey, out);
   return ok({
-    dhsSecret: toHex(pair.secretKey),
-    dhsPublic: toHex(pair.publicKey),
-    dhr: toHex(remoteRatchetKey),
-    rk: toHex(rk),
-    cks: toHex(ck),
+    dhsSecret: bytesToHex(pair.secretKey),
+    dhsPublic: bytesToHex(pair.publicKey),
+    dhr: bytesToHex(remoteRatchetKey),
+    rk: bytesToHex(rk),
+    cks: bytesToHex(ck),
     ckr: null,
     ns: 0,
     nr: 0,
@@ -95,10 +96,10 @@ export function initRatchetReceiver(
   ownRatchetKey: { secretKey: Uint8Array; publicKey: Uint8Array },
 ): RatchetState {
   return {
-    dhsSecret: toHex(ownRatchetKey.secretKey),
-    dhsPublic: toHex(ownRatchetKey.publicKey),
+    dhsSecret: bytesToHex(ownRatchetKey.secretKey),
+    dhsPublic: bytesToHex(ownRatchetKey.publicKey),
     dhr: null,
-    rk: toHex(sharedKey),
+    rk: bytesToHex(sharedKey),
     cks: null,
     ckr: null,
     ns: 0,
@@ -114,19 +115,18 @@ export function canSend(state: RatchetState): boolean {
   return state.cks !== null;
 }
 
+/** `ad`: the associated data before the header (the session's prefix); the header is appended. */
 export function ratchetEncrypt(
   state: RatchetState,
-  plaintext: Uint8Array,
-  adPrefix: Uint8Array,
-  encodeHeader: HeaderEncoder,
+  { plaintext, ad: adPrefix, encodeHeader }: { plaintext: Uint8Array; ad: Uint8Array; encodeHeader: HeaderEncoder },
 ): Result<{ state: RatchetState; wire: Uint8Array; header: RatchetHeader }, RatchetError> {
   if (state.cks === null) return err({ code: 'no-sending-chain', message: 'no sending chain until the peer speaks first' });
   if (state.ns >= MAX_COUNTER) return err({ code: 'counter-exhausted', message: 'sending chain exhausted; re-key' });
-  const { ck, mk } = kdfCk(fromHex(state.cks));
-  const header: RatchetHeader = { dh: fromHex(state.dhsPublic), pn: state.pn, n: state.ns };
+  const { ck, mk } = kdfCk(hexToBytes(state.cks));
+  const header: RatchetHeader = { dh: hexToBytes(state.dhsPublic), pn: state.pn, n: state.ns };
   const headerBytes = encodeHeader(header);
   const ct = aeadSeal(mk, plaintext, concatBytes(adPrefix, headerBytes));
-  return ok({ state: { ...state, cks: toHex(ck), ns: state.ns + 1 }, wire: concatBytes(headerBytes, ct), header });
+  return ok({ state: { ...state, cks: bytesToHex(ck), ns: state.ns + 1 }, wire: concatBytes(headerBytes, ct), header });
 }
 
 /** Mutable scratch copy used inside one decrypt; discarded unless authentication succeeds. */
@@ -150,36 +150,36 @@ function skipTo(d: Draft, until: number, now: number): RatchetError | null {
   if (until - d.nr > MAX_SKIP) {
     return { code: 'too-many-skipped', message: `message is more than ${MAX_SKIP} ahead of the chain` };
   }
-  let ck = fromHex(d.ckr);
+  let ck: Uint8Array = hexToBytes(d.ckr);
   while (d.nr < until) {
     const step = kdfCk(ck);
-    d.skipped.push({ dh: d.dhr as string, n: d.nr, mk: toHex(step.mk), at: now });
+    d.skipped.push({ dh: d.dhr as string, n: d.nr, mk: bytesToHex(step.mk), at: now });
     ck = step.ck;
     d.nr += 1;
   }
-  d.ckr = toHex(ck);
+  d.ckr = bytesToHex(ck);
   return null;
 }
 
 function dhRatchet(d: Draft, remote: Uint8Array, rng: Rng): RatchetError | null {
-  const out1 = dh(fromHex(d.dhsSecret), remote);
+  const out1 = dh(hexToBytes(d.dhsSecret), remote);
   if (!out1) return { code: 'bad-ratchet-key', message: 'header ratchet key is invalid' };
   if (d.dhr !== null) d.pastDhr.push(d.dhr);
   d.pn = d.ns;
   d.ns = 0;
   d.nr = 0;
-  d.dhr = toHex(remote);
-  const recv = kdfRk(fromHex(d.rk), out1);
-  d.ckr = toHex(recv.ck);
+  d.dhr = bytesToHex(remote);
+  const recv = kdfRk(hexToBytes(d.rk), out1);
+  d.ckr = bytesToHex(recv.ck);
   const pair = generateX25519(rng);
   const out2 = dh(pair.secretKey, remote);
   if (!out2) return { code: 'bad-ratchet-key', message: 'header ratchet key is invalid' };
   const send = kdfRk(recv.rk, out2);
-  d.rk = toHex(send.rk);
-  d.cks = toHex(send.ck);
+  d.rk = bytesToHex(send.rk);
+  d.cks = bytesToHex(send.ck);
   d.pastDhs.push(d.dhsPublic);
-  d.dhsSecret = toHex(pair.secretKey);
-  d.dhsPublic = toHex(pair.publicKey);
+  d.dhsSecret = bytesToHex(pair.secretKey);
+  d.dhsPublic = bytesToHex(pair.publicKey);
   return null;
 }
 
@@ -195,24 +195,31 @@ function finish(d: Draft, now: number): RatchetState {
   return { ...d, skipped, pastDhr, pastDhs };
 }
 
+/** One received ratchet message: its decoded header, the header's bytes, the ciphertext. */
+export interface RatchetMessage {
+  header: RatchetHeader;
+  headerBytes: Uint8Array;
+  ciphertext: Uint8Array;
+  /** The associated data before the header (the session's prefix). */
+  ad: Uint8Array;
+  /** Clock (ms) for skipped-key expiry. */
+  now: number;
+  rng: Rng;
+}
+
 export function ratchetDecrypt(
   state: RatchetState,
-  header: RatchetHeader,
-  headerBytes: Uint8Array,
-  ciphertext: Uint8Array,
-  adPrefix: Uint8Array,
-  now: number,
-  rng: Rng,
+  { header, headerBytes, ciphertext, ad: adPrefix, now, rng }: RatchetMessage,
 ): Result<{ state: RatchetState; plaintext: Uint8Array }, RatchetError> {
   const ad = concatBytes(adPrefix, headerBytes);
-  const dhHex = toHex(header.dh);
+  const dhHex = bytesToHex(header.dh);
   const authFailed: RatchetError = { code: 'auth-failed', message: 'message failed authentication' };
 
   // 1. A key skipped earlier (out-of-order delivery).
   const idx = state.skipped.findIndex((k) => k.dh === dhHex && k.n === header.n && live(k, now));
   if (idx >= 0) {
     const entry = state.skipped[idx] as SkippedKey;
-    const pt = aeadOpen(fromHex(entry.mk), ciphertext, ad);
+    const pt = aeadOpen(hexToBytes(entry.mk), ciphertext, ad);
     if (!pt) return err(authFailed);
     const d: Draft = { ...state, skipped: state.skipped.filter((_, i) => i !== idx), pastDhr: [...state.pastDhr], pastDhs: [...state.pastDhs] };
     return ok({ state: finish(d, now), plaintext: pt });
@@ -237,10 +244,10 @@ export function ratchetDecrypt(
   const e3 = skipTo(d, header.n, now);
   if (e3) return err(e3);
   if (d.ckr === null) return err(authFailed);
-  const step = kdfCk(fromHex(d.ckr));
+  const step = kdfCk(hexToBytes(d.ckr));
   const pt = aeadOpen(step.mk, ciphertext, ad);
   if (!pt) return err(authFailed);
-  d.ckr = toHex(step.ck);
+  d.ckr = bytesToHex(step.ck);
   d.nr += 1;
   return ok({ state: finish(d, now), plaintext: pt });
 }

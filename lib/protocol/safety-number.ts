@@ -2,7 +2,7 @@
 // 5200 rounds of h = SHA-512(h || key); the first 30 bytes become six 5-byte big-endian uint40
 // chunks, each mod 100000 as 5 digits. The two 30-digit halves are sorted and concatenated so
 // both people see the same number.
-import { concatBytes, utf8ToBytes } from './bytes.ts';
+import { concatBytes, utf8ToBytes } from '../bytes.ts';
 import { sha512 } from './primitives.ts';
 
 export const SAFETY_NUMBER_VERSION = 0;

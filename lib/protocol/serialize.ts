@@ -3,7 +3,7 @@
 import { MAX_OWN_PREKEYS, MAX_PAST_REMOTE_KEYS, MAX_SEEN_PREKEY_EPHEMERALS, MAX_STORED_SKIPPED_KEYS } from './constants.ts';
 import { CONVERSATION_FORMAT_VERSION, MAX_HANDLED_COMMITS, type ConversationState, type Handshake, type Session } from './conversation.ts';
 import type { RatchetState, SkippedKey } from './ratchet.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 import { MAX_COUNTER } from './wire.ts';
 
 export interface ConversationParseError {
@@ -49,7 +49,7 @@ function bool(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') throw new Invalid(path);
   return v;
 }
-function arr<T>(v: unknown, max: number, path: string, item: (x: unknown, p: string) => T): T[] {
+function arr<T>(v: unknown, { path, max }: { path: string; max: number }, item: (x: unknown, p: string) => T): T[] {
   if (!Array.isArray(v) || v.length > max) throw new Invalid(path);
   return v.map((x, i) => item(x, `${path}.${i}`));
 }
@@ -60,10 +60,11 @@ function oneOf<T extends string>(v: unknown, options: readonly T[], path: string
 
 function ratchet(v: unknown, p: string): RatchetState {
   const o = obj(v, p);
-  const skipped = arr(o.skipped, MAX_STORED_SKIPPED_KEYS, `${p}.skipped`, (x, q): SkippedKey => {
+  const skippedKey = (x: unknown, q: string): SkippedKey => {
     const s = obj(x, q);
     return { dh: hex(s.dh, 32, `${q}.dh`), n: nat(s.n, `${q}.n`), mk: hex(s.mk, 32, `${q}.mk`), at: nat(s.at, `${q}.at`, Number.MAX_SAFE_INTEGER) };
-  });
+  };
+  const skipped = arr(o.skipped, { path: `${p}.skipped`, max: MAX_STORED_SKIPPED_KEYS }, skippedKey);
   return {
     dhsSecret: hex(o.dhsSecret, 32, `${p}.dhsSecret`),
     dhsPublic: hex(o.dhsPublic, 32, `${p}.dhsPublic`),
@@ -75,8 +76,8 @@ function ratchet(v: unknown, p: string): RatchetState {
     nr: nat(o.nr, `${p}.nr`),
     pn: nat(o.pn, `${p}.pn`),
     skipped,
-    pastDhr: arr(o.pastDhr, MAX_PAST_REMOTE_KEYS, `${p}.pastDhr`, (x, q) => hex(x, 32, q)),
-    pastDhs: arr(o.pastDhs, MAX_PAST_REMOTE_KEYS, `${p}.pastDhs`, (x, q) => hex(x, 32, q)),
+    pastDhr: arr(o.pastDhr, { path: `${p}.pastDhr`, max: MAX_PAST_REMOTE_KEYS }, (x, q) => hex(x, 32, q)),
+    pastDhs: arr(o.pastDhs, { path: `${p}.pastDhs`, max: MAX_PAST_REMOTE_KEYS }, (x, q) => hex(x, 32, q)),
   };
 }
 
@@ -123,6 +124,11 @@ function handshake(v: unknown, p: string): Handshake | null {
   }
 }
 
+function ownPrekey(x: unknown, q: string): { secretKey: string; publicKey: string } {
+  const k = obj(x, q);
+  return { secretKey: hex(k.secretKey, 32, `${q}.secretKey`), publicKey: hex(k.publicKey, 32, `${q}.publicKey`) };
+}
+
 export function parseConversation(input: unknown): Result<ConversationState, ConversationParseError> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return err({ code: 'not-an-object', message: 'conversation state must be an object' });
@@ -146,12 +152,9 @@ export function parseConversation(input: unknown): Result<ConversationState, Con
       session: session(o.session, 'session'),
       pendingSession: session(o.pendingSession, 'pendingSession'),
       previousSession: session(o.previousSession, 'previousSession'),
-      prekeys: arr(o.prekeys, MAX_OWN_PREKEYS, 'prekeys', (x, q) => {
-        const k = obj(x, q);
-        return { secretKey: hex(k.secretKey, 32, `${q}.secretKey`), publicKey: hex(k.publicKey, 32, `${q}.publicKey`) };
-      }),
-      seenPrekeyEphemerals: arr(o.seenPrekeyEphemerals, MAX_SEEN_PREKEY_EPHEMERALS, 'seenPrekeyEphemerals', (x, q) => hex(x, 32, q)),
-      handledCommits: arr(o.handledCommits, MAX_HANDLED_COMMITS, 'handledCommits', (x, q) => hex(x, 32, q)),
+      prekeys: arr(o.prekeys, { path: 'prekeys', max: MAX_OWN_PREKEYS }, ownPrekey),
+      seenPrekeyEphemerals: arr(o.seenPrekeyEphemerals, { path: 'seenPrekeyEphemerals', max: MAX_SEEN_PREKEY_EPHEMERALS }, (x, q) => hex(x, 32, q)),
+      handledCommits: arr(o.handledCommits, { path: 'handledCommits', max: MAX_HANDLED_COMMITS }, (x, q) => hex(x, 32, q)),
     });
   } catch (e) {
     if (e instanceof Invalid) return err({ code: 'invalid-field', message: e.message, path: e.path });

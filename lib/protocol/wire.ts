@@ -1,8 +1,8 @@
 // Binary wire codec: one fixed layout per message type. The decoder treats input as hostile:
 // it never throws, checks every length, and copies what it returns (no aliasing of caller buffers).
-import { concatBytes } from './bytes.ts';
+import { concatBytes } from '../bytes.ts';
 import { MAX_WIRE_BYTES, PROTOCOL_VERSION } from './constants.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 
 /** Low nibble of the first byte; the high nibble is the protocol version. */
 export const MESSAGE_TYPES = {

@@ -1,5 +1,5 @@
 /** Origins and match patterns: the unit of "enabled" is an origin the user granted. */
-import { knownSites, type KnownSite } from './known-sites';
+import { knownSites, type SiteProfile } from './profiles';
 
 /** The match pattern that grants one origin, e.g. "https://discord.com/*". Null for non-web URLs. */
 export function originPattern(url: string): string | null {
@@ -34,6 +34,7 @@ export function patternMatches(pattern: string, url: string): boolean {
   return path.endsWith('*') ? u.pathname.startsWith(prefix) : u.pathname === prefix;
 }
 
-export function knownSiteFor(url: string): KnownSite | null {
+/** The known chat site a URL belongs to (the test site is never one). */
+export function knownSiteFor(url: string): SiteProfile | null {
   return knownSites.find((s) => s.matches.some((p) => patternMatches(p, url))) ?? null;
 }

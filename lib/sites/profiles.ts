@@ -1,7 +1,9 @@
 /**
- * Site profiles: where each chat site keeps its composer, message list, handles and conversation
- * id, and how much text one message may hold. Data only (plus the types the matching helpers in
- * profile-match.ts use); the content script reads them with the DOM.
+ * The one table of chat sites Veil knows: per site its name and kind, where it keeps its
+ * composer, message list, handles and conversation id, and how much text one message may hold.
+ * Data only (plus the types the matching helpers in profile-match.ts use); the content script
+ * reads them with the DOM, the popup and background name the site from them. Veil runs nowhere
+ * until the user enables a site (optional host permission).
  *
  * The selectors for real sites are best-effort hints built from aria roles, data-testid and other
  * attributes those sites have used; they are NOT verified against the live sites and will drift.
@@ -34,9 +36,13 @@ export type ConversationRule =
   | { from: 'url'; part: 'pathname' | 'hash' | 'search'; regex: string; template: string }
   | ({ from: 'dom'; prefix?: string } & DomText);
 
+/** 'test': Veil's own local chat site for tests, never offered or named as a known site. */
+export type SiteKind = 'messenger' | 'random-video' | 'test';
+
 export interface SiteProfile {
   id: string;
   name: string;
+  kind: SiteKind;
   /** Match patterns (scheme://host/path*); a pattern's host matches every port of that host. */
   matches: string[];
   editor: { selector: string; kind: EditorKind | 'auto' };
@@ -62,6 +68,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'local-chat',
     name: 'Local chat site (tests)',
+    kind: 'test',
     matches: ['http://127.0.0.1/chat/*', 'http://127.0.0.1/video/*'],
     // The page picks its editor from ?editor=: detect the library from the element's markers.
     editor: { selector: '#composer textarea, #composer [contenteditable="true"]', kind: 'auto' },
@@ -83,6 +90,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'whatsapp',
     name: 'WhatsApp Web',
+    kind: 'messenger',
     matches: ['https://web.whatsapp.com/*'],
     editor: { selector: 'footer div[contenteditable="true"][role="textbox"]', kind: 'lexical' },
     sendButton: 'footer button[aria-label="Send"], footer [data-icon="send"]',
@@ -99,6 +107,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'messenger',
     name: 'Messenger',
+    kind: 'messenger',
     matches: ['https://www.messenger.com/*', 'https://www.facebook.com/messages/*'],
     editor: { selector: 'div[contenteditable="true"][role="textbox"][data-lexical-editor="true"]', kind: 'lexical' },
     sendButton: 'div[aria-label="Press enter to send"], div[aria-label="Send"][role="button"]',
@@ -118,6 +127,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'telegram',
     name: 'Telegram Web',
+    kind: 'messenger',
     matches: ['https://web.telegram.org/*'],
     editor: { selector: '.input-message-input[contenteditable="true"], #editable-message-text', kind: 'contenteditable' },
     sendButton: 'button.btn-send, button.send, button[aria-label="Send Message"]',
@@ -134,6 +144,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'discord',
     name: 'Discord',
+    kind: 'messenger',
     matches: ['https://discord.com/*'],
     editor: { selector: 'div[role="textbox"][data-slate-editor="true"]', kind: 'slate' },
     sendButton: null,
@@ -150,6 +161,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'slack',
     name: 'Slack',
+    kind: 'messenger',
     matches: ['https://app.slack.com/*'],
     editor: { selector: 'div.ql-editor[contenteditable="true"]', kind: 'quill' },
     sendButton: 'button[data-qa="texty_send_button"]',
@@ -166,6 +178,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'google-chat',
     name: 'Google Chat',
+    kind: 'messenger',
     matches: ['https://chat.google.com/*', 'https://mail.google.com/chat/*'],
     editor: { selector: 'div[contenteditable="true"][role="textbox"]', kind: 'contenteditable' },
     sendButton: 'button[aria-label="Send message"], div[aria-label="Send message"][role="button"]',
@@ -185,6 +198,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'ometv',
     name: 'Ome.tv',
+    kind: 'random-video',
     matches: ['https://ome.tv/*'],
     editor: { selector: 'textarea.chat__textarea, .chat textarea', kind: 'textarea' },
     sendButton: null,
@@ -201,6 +215,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'chatrandom',
     name: 'Chatrandom',
+    kind: 'random-video',
     matches: ['https://chatrandom.com/*', 'https://www.chatrandom.com/*'],
     editor: { selector: '#chat-text, textarea[name="message"], .chat-input textarea', kind: 'textarea' },
     sendButton: '#chat-send, button.send-button',
@@ -217,6 +232,7 @@ export const siteProfiles: readonly SiteProfile[] = [
   {
     id: 'coomeet',
     name: 'Coomeet',
+    kind: 'random-video',
     matches: ['https://coomeet.com/*', 'https://www.coomeet.com/*'],
     editor: { selector: 'textarea[placeholder], .chat-input textarea, div[contenteditable="true"]', kind: 'textarea' },
     sendButton: 'button[type="submit"]',
@@ -232,5 +248,8 @@ export const siteProfiles: readonly SiteProfile[] = [
   },
 ];
 
-/** Any page the user enabled that no profile covers: heuristics only (see content/generic.ts). */
+/** Any page the user enabled that no profile covers: heuristics only (entrypoints/content/site.ts). */
 export const GENERIC_LIMITS = { maxChars: 2000, alphabet: 'ascii' as ArmorAlphabet } as const;
+
+/** The chat sites Veil knows by name (every profile but the test site's). */
+export const knownSites: readonly SiteProfile[] = siteProfiles.filter((p) => p.kind !== 'test');

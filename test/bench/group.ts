@@ -63,11 +63,11 @@ function groupOf(n: number): Member[] {
     m.state = r.state;
     for (const out of r.outgoing) queue.push({ from: m, out });
   };
-  take(owner, must(createGroup(SITE, { identity: owner.identity.publicKey, handle: null }, rest.map((m) => ({ identity: m.identity.publicKey, handle: null })))));
+  take(owner, must(createGroup({ site: SITE, self: { identity: owner.identity.publicKey, handle: null }, members: rest.map((m) => ({ identity: m.identity.publicKey, handle: null })) })));
   while (queue.length > 0) {
     const { from, out } = queue.shift()!;
     const to = members.find((m) => m.id === out.to)!;
-    take(to, must(receiveGroupControl(to.state, to.identity.publicKey, from.identity.publicKey, out.payload, SITE, 0)));
+    take(to, must(receiveGroupControl(to.state, { self: to.identity.publicKey, from: from.identity.publicKey, payload: out.payload, site: SITE, now: 0 })));
     if (to.state?.status === 'invited') take(to, must(acceptGroup(to.state)));
   }
   return members;
@@ -141,10 +141,10 @@ function mesh(n: number): { nodes: Node[]; ms: number } {
       const cx = must(newConversation({ ...SITE, selfHandle: x.id, peerHandle: y.id }));
       const cy = must(newConversation({ ...SITE, selfHandle: y.id, peerHandle: x.id }));
       const s = must(startKeyAgreement(cx, x.identity));
-      const r1 = must(receive(cy, y.identity, s.outgoing[0]!, 0));
-      const r2 = must(receive(s.state, x.identity, r1.outgoing[0]!, 0));
-      const r3 = must(receive(r1.state, y.identity, r2.outgoing[0]!, 0));
-      const r4 = must(receive(r2.state, x.identity, r3.outgoing[0]!, 0));
+      const r1 = must(receive(cy, { identity: y.identity, wire: s.outgoing[0]!, now: 0 }));
+      const r2 = must(receive(s.state, { identity: x.identity, wire: r1.outgoing[0]!, now: 0 }));
+      const r3 = must(receive(r1.state, { identity: y.identity, wire: r2.outgoing[0]!, now: 0 }));
+      const r4 = must(receive(r2.state, { identity: x.identity, wire: r3.outgoing[0]!, now: 0 }));
       x.pairs.set(y.id, { state: r4.state });
       y.pairs.set(x.id, { state: r3.state });
     }
@@ -190,7 +190,7 @@ function creationRows(n: number): Row[] {
     return v;
   };
   timed(owner, () => {
-    const created = must(createGroup(SITE, { identity: owner.identity.publicKey, handle: null }, rest.map((m) => ({ identity: m.identity.publicKey, handle: null }))));
+    const created = must(createGroup({ site: SITE, self: { identity: owner.identity.publicKey, handle: null }, members: rest.map((m) => ({ identity: m.identity.publicKey, handle: null })) }));
     owner.group = created.state;
     post(owner, created.outgoing, byId, inbox);
   });
@@ -200,10 +200,10 @@ function creationRows(n: number): Row[] {
     const { to, from, wire } = inbox.shift()!;
     timed(to, () => {
       const pair = to.pairs.get(from.id)!;
-      const r = must(receive(pair.state, to.identity, wire, 0));
+      const r = must(receive(pair.state, { identity: to.identity, wire, now: 0 }));
       pair.state = r.state;
       const ev = r.events.find((e): e is Extract<ConversationEvent, { type: 'group-control' }> => e.type === 'group-control')!;
-      const g = must(receiveGroupControl(to.group, to.identity.publicKey, ev.peerIdentity, ev.payload, SITE, 0));
+      const g = must(receiveGroupControl(to.group, { self: to.identity.publicKey, from: ev.peerIdentity, payload: ev.payload, site: SITE, now: 0 }));
       to.group = g.state;
       post(to, g.outgoing, byId, inbox);
       if (to.group.status === 'invited') {

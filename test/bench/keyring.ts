@@ -4,7 +4,10 @@
  * cached messages in an in-memory store, plus one cached-message lookup after restore.
  * Prints nothing; returns rows for bench/run.ts.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '../../lib/bytes.ts';
 import { TextEngine } from '../../lib/chat/engine.ts';
+import { ConversationStore } from '../../lib/chat/store.ts';
 import { TokenStore } from '../../lib/chat/tokens.ts';
 import { Keyring, MemoryStore } from '../../lib/keyring/index.ts';
 import { Chat, establish, Person } from '../unit/chat/chat-sim.ts';
@@ -13,6 +16,8 @@ import { DEFAULT_SCRYPT, deriveKek } from '../../lib/keyring/vault.ts';
 
 type Row = Record<string, string | number>;
 
+/** The cache is keyed by a digest the caller computes from the ciphertext. */
+const digestOf = (text: string): string => bytesToHex(sha256(utf8ToBytes(text)));
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
 const scryptLabel = `scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)} r=${DEFAULT_SCRYPT.r} p=${DEFAULT_SCRYPT.p}`;
 
@@ -59,7 +64,7 @@ async function roundTripsPerMessage(): Promise<{ calls: number; storageOps: numb
       };
     }
   }
-  const engine = new TextEngine({ keyring: counted, tokens: new TokenStore(bob.session), now: () => bob.clock.now, inviteUrl: 'https://veil.example/get' });
+  const engine = new TextEngine({ keyring: counted, conversations: new ConversationStore(counted), tokens: new TokenStore(bob.session), now: () => bob.clock.now, inviteUrl: 'https://veil.example/get' });
   const N = 20;
   calls = 0;
   storageOps = 0;
@@ -112,7 +117,8 @@ export async function runKeyringBench(measure: Measure = () => undefined): Promi
     clock += 1;
     must(
       await first.cachePut({
-        wireText: `wire-ciphertext-${i}`,
+        digest: digestOf(`wire-ciphertext-${i}`),
+        kind: 'text',
         site: `site${i % 5}.example`,
         conversation: `conversation-${i % 50}`,
         direction: i % 2 ? 'sent' : 'received',
@@ -145,12 +151,12 @@ export async function runKeyringBench(measure: Measure = () => undefined): Promi
   rows.push({ name: 'keyring restore from session store (open -> ready)', ms: resumeMs, detail: '100 contacts, 10,000 messages; decrypts root check, settings, cache index only' });
 
   t0 = performance.now();
-  const hit = must(await resumed.cacheGet({ wireText: 'wire-ciphertext-4242' }), 'lookup');
+  const hit = must(await resumed.cacheGet({ digest: digestOf('wire-ciphertext-4242') }), 'lookup');
   const coldMs = ms(t0);
   if (!hit) throw new Error('lookup missed');
   rows.push({ name: 'keyring first lookup after restore (cold shard)', ms: coldMs, detail: 'decrypts one shard (~40 messages)' });
   t0 = performance.now();
-  must(await resumed.cacheGet({ wireText: 'wire-ciphertext-4243' }), 'lookup');
+  must(await resumed.cacheGet({ digest: digestOf('wire-ciphertext-4243') }), 'lookup');
   rows.push({ name: 'keyring lookup (typical)', ms: ms(t0), detail: 'another message, possibly another shard' });
   t0 = performance.now();
   must(await resumed.getContact('site2.example', 'user42'), 'contact');
@@ -160,7 +166,7 @@ export async function runKeyringBench(measure: Measure = () => undefined): Promi
   t0 = performance.now();
   const cold = must(await Keyring.open({ local, session: new MemoryStore(), now }), 'cold open');
   must(await cold.unlock(PASSPHRASE), 'unlock');
-  must(await cold.cacheGet({ wireText: 'wire-ciphertext-17' }), 'lookup');
+  must(await cold.cacheGet({ digest: digestOf('wire-ciphertext-17') }), 'lookup');
   rows.push({ name: 'keyring unlock with passphrase + first lookup', ms: ms(t0), detail: `includes ${scryptLabel}` });
   return rows;
 }

@@ -65,13 +65,13 @@ function handshake(): { initiatorMs: number; responderMs: number; initiatorCpuMs
   };
   const s = step('i', () => must(startKeyAgreement(a.st, a.id)));
   a.st = s.state;
-  const r1 = step('r', () => must(receive(b.st, b.id, s.outgoing[0] as Uint8Array, 0)));
+  const r1 = step('r', () => must(receive(b.st, { identity: b.id, wire: s.outgoing[0] as Uint8Array, now: 0 })));
   b.st = r1.state;
-  const r2 = step('i', () => must(receive(a.st, a.id, r1.outgoing[0] as Uint8Array, 0)));
+  const r2 = step('i', () => must(receive(a.st, { identity: a.id, wire: r1.outgoing[0] as Uint8Array, now: 0 })));
   a.st = r2.state;
-  const r3 = step('r', () => must(receive(b.st, b.id, r2.outgoing[0] as Uint8Array, 0)));
+  const r3 = step('r', () => must(receive(b.st, { identity: b.id, wire: r2.outgoing[0] as Uint8Array, now: 0 })));
   b.st = r3.state;
-  a.st = step('i', () => must(receive(a.st, a.id, r3.outgoing[0] as Uint8Array, 0))).state;
+  a.st = step('i', () => must(receive(a.st, { identity: a.id, wire: r3.outgoing[0] as Uint8Array, now: 0 }))).state;
   return { initiatorMs: spent.i, responderMs: spent.r, initiatorCpuMs: spent.ic, responderCpuMs: spent.rc, a, b };
 }
 
@@ -131,7 +131,7 @@ export async function runProtocolBench(measure: Measure = () => undefined): Prom
     }
     for (const w of wires) {
       const t = performance.now();
-      pair.b.st = must(receive(pair.b.st, pair.b.id, w, 0)).state;
+      pair.b.st = must(receive(pair.b.st, { identity: pair.b.id, wire: w, now: 0 })).state;
       dec.push(performance.now() - t);
     }
     wireSizes[label] = (wires[0] as Uint8Array).length;

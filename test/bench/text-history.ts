@@ -11,6 +11,7 @@
 import { chromium } from 'playwright-core';
 import type { Measure } from './targets';
 import { TextEngine } from '../../lib/chat/engine';
+import { ConversationStore } from '../../lib/chat/store';
 import { TokenStore } from '../../lib/chat/tokens';
 import type { PageContext } from '../../lib/chat/types';
 import { Keyring, MemoryStore } from '../../lib/keyring';
@@ -35,7 +36,7 @@ async function nodeAlice(site: ChatSite) {
   if (!kr.ok) throw new Error('keyring');
   await kr.value.initialize(null);
   await kr.value.setIdentity(serializeIdentity(generateIdentity()));
-  const engine = new TextEngine({ keyring: kr.value, tokens: new TokenStore(session), inviteUrl: 'https://veil.example/get' });
+  const engine = new TextEngine({ keyring: kr.value, conversations: new ConversationStore(kr.value), tokens: new TokenStore(session), inviteUrl: 'https://veil.example/get' });
   const page: PageContext = {
     tabId: 1,
     site: site.url,

@@ -46,7 +46,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
     }
     await new Promise((r) => setTimeout(r, ms));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
 }
 
 const EDITABLE = '#composer textarea, #composer [contenteditable="true"]';

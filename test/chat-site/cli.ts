@@ -17,6 +17,9 @@ if (router) {
   console.log(`replicas (through the proxy only): chromium --user-data-dir=$(mktemp -d) ${routeArgs(router).join(' ')} \\`);
   for (const r of REPLICAS) console.log(`  https://${r.host}/__replica/login?user=alice&next=${encodeURIComponent(r.start)}`);
 }
-const stop = (): void => void Promise.all([site.close(), router?.close()]).then(() => process.exit(0));
+const stop = (): void => void Promise.all([site.close(), router?.close()]).then(
+  () => process.exit(0),
+  () => process.exit(1),
+);
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

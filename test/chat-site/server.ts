@@ -310,7 +310,7 @@ export async function startChatSite(opts: StartOptions = {}): Promise<ChatSite> 
       send(c, { t: 'welcome', you: user, room: room.name, maxLength: room.maxLength, history: historyFor(room, user) });
       broadcastPresence(room);
       ws.on('message', (data, isBinary) => {
-        const frame = isBinary ? null : parseClientFrame(data.toString());
+        const frame = isBinary ? null : parseClientFrame((Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString());
         if (!frame) return send(c, { t: 'error', code: 'bad_frame', message: 'Unreadable frame' });
         switch (frame.t) {
           case 'send':

@@ -199,7 +199,8 @@ async function main(): Promise<number> {
     if (pages.length > 0) console.error(`Screenshots of the moment: ${artifactsDir}/${prefix}-failed-*.png`);
     return 1;
   } finally {
-    await Promise.all([alice?.close(), bob?.close(), plain?.close()].map((p) => p?.catch(() => undefined)));
+    const open = [alice, bob, plain].filter((b) => b !== undefined);
+    await Promise.all(open.map((b) => b.close().catch(() => undefined)));
     await site.close();
   }
 }

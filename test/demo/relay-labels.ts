@@ -6,7 +6,8 @@
  * smallest padded size (docs/protocol.md, "Responder's key confirmation").
  */
 import { Reassembler, findArmor, parseQuery } from '../../lib/armor/index.ts';
-import { bytesToHex, decodeWireMessage, paddedLength, TAG_BYTES, type WireMessage } from '../../lib/protocol/index.ts';
+import { bytesToHex } from '../../lib/bytes.ts';
+import { decodeWireMessage, paddedLength, TAG_BYTES, type WireMessage } from '../../lib/protocol/index.ts';
 
 export type RelayKind = 'query' | 'key-agreement' | 'key-confirmation' | 'message' | 'prekey' | 'plain' | 'damaged';
 

@@ -130,7 +130,7 @@ describe.each(callPairs('VEIL_CODEC_PAIRS'))('call codecs %s (Alice) with %s (Bo
     const b = await bob.newPage(`${site.url}/video/${room}?${bobUrl}`);
     // Carol's page loads while Alice and Bob talk (she starts her camera only after Bob left).
     const carolPage = carolBrowser?.open(`${site.url}/video/${room}?user=carol${tag}&codec=${codec}`) ?? null;
-    void carolPage?.catch(() => undefined); // awaited below; never an unhandled rejection
+    if (carolPage) void carolPage.catch(() => undefined); // awaited below; never an unhandled rejection
     let carol: AnyPage | null = null;
     const t0 = Date.now();
     const phases: string[] = [];

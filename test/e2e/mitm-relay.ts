@@ -48,7 +48,7 @@ export class MitmRelay {
 
   private recv(which: 'toward-alice' | 'toward-bob', bytes: Uint8Array): Uint8Array[] {
     const state = which === 'toward-alice' ? this.towardAlice : this.towardBob;
-    const r = receive(state, this.identity, bytes, Date.now());
+    const r = receive(state, { identity: this.identity, wire: bytes, now: Date.now() });
     if (!r.ok) return [];
     if (which === 'toward-alice') this.towardAlice = r.value.state;
     else this.towardBob = r.value.state;

@@ -133,7 +133,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     await poll('alice’s compose to clear', () => ac.evaluate(() => (document.querySelector('[data-testid=compose-text]') as HTMLTextAreaElement).value === ''));
     await sendInCompose(b, bc, secrets[1]!);
     // Forged traffic from the platform: a fake handshake message in Alice's name, garbage armor.
-    site.inject('hostile', 'alice', armor(new Uint8Array([0x11, ...new Array(32).fill(7)]), 'ascii'));
+    site.inject('hostile', 'alice', armor(new Uint8Array([0x11, ...new Array<number>(32).fill(7)]), 'ascii'));
     site.inject('hostile', 'alice', armor(crypto.getRandomValues(new Uint8Array(80)), 'ascii'));
     await poll('both to read', async () => (await readPlaintexts(b)).length === 2 && (await readPlaintexts(a)).length === 2, 60_000);
     expect(await readPlaintexts(b)).toEqual(secrets);
@@ -230,7 +230,7 @@ describe.each(browsersUnderTest())('adversaries in %s', (kind) => {
     site.inject('bad', 'alice', real.slice(0, 40)); // truncated
     site.inject('bad', 'alice', real.slice(0, 30) + (real[30] === 'A' ? 'B' : 'A') + real.slice(31)); // corrupted
     site.inject('bad', 'alice', real); // replayed
-    site.inject('bad', 'alice', armorFragments(crypto.getRandomValues(new Uint8Array(3000)), 'ascii', 1200)[0]!); // never completes
+    site.inject('bad', 'alice', armorFragments(crypto.getRandomValues(new Uint8Array(3000)), { alphabet: 'ascii', maxChars: 1200 })[0]!); // never completes
     site.inject('bad', 'alice', `VL1${'A'.repeat(1900)}`); // oversized junk without an end
     await sendInCompose(a, ac, 'second real message');
     await poll('second message after the junk', async () => (await readPlaintexts(b)).length === 2, 60_000);

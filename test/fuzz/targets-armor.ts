@@ -67,9 +67,9 @@ function sampleTexts(): string[] {
   for (const [n, alphabet] of [[0, 'ascii'], [1, 'dense'], [20, 'ascii'], [72, 'dense'], [72, 'ascii'], [300, 'dense']] as const) {
     texts.push(armor(detBytes(n, n + 1), alphabet));
   }
-  const frags = armorFragments(detBytes(200, 9), 'ascii', 60, (k) => detBytes(k, 77));
+  const frags = armorFragments(detBytes(200, 9), { alphabet: 'ascii', maxChars: 60, rng: (k) => detBytes(k, 77) });
   texts.push(frags.join(' '));
-  texts.push(armorFragments(detBytes(200, 10), 'dense', 40, (k) => detBytes(k, 78)).join('\n'));
+  texts.push(armorFragments(detBytes(200, 10), { alphabet: 'dense', maxChars: 40, rng: (k) => detBytes(k, 78) }).join('\n'));
   texts.push(`hi *there* -- ${armor(detBytes(30, 3), 'ascii')} :) bye`);
   texts.push(armor(detBytes(40, 4), 'ascii').split('').join('\u200b'));
   texts.push(makeQueryLine({ name: 'Alice', url: 'https://veil.example/get', versions: [1, 2] }));
@@ -168,7 +168,7 @@ function runRoundTrip(input: Uint8Array): void {
   const alphabet: Alphabet = ((input[0] as number) & 1) === 0 ? 'ascii' : 'dense';
   const maxChars = 16 + ((input[0] as number) >> 1) * 3;
   const payload = input.subarray(2);
-  const blocks = armorFragments(payload, alphabet, maxChars, (n) => detBytes(n, input[1] as number));
+  const blocks = armorFragments(payload, { alphabet: alphabet, maxChars: maxChars, rng: (n) => detBytes(n, input[1] as number) });
   for (const b of blocks) check(b.length <= maxChars, 'fragment within maxChars');
   // Deterministic shuffle plus one duplicate, as a relay might deliver them.
   const order = blocks.map((_, k) => k);

@@ -64,16 +64,16 @@ function getWorld(): World {
   const rng = drbg('veil-group-fuzz');
   const [a, b, c] = [generateIdentity(rng), generateIdentity(rng), generateIdentity(rng)];
   const hex = (i: Identity) => bytesToHex(i.publicKey);
-  const created = must(createGroup(SITE, { identity: a.publicKey, handle: 'a' }, [b, c].map((i) => ({ identity: i.publicKey, handle: null })), rng));
+  const created = must(createGroup({ site: SITE, self: { identity: a.publicKey, handle: 'a' }, members: [b, c].map((i) => ({ identity: i.publicKey, handle: null })), rng }));
   const control: Uint8Array[] = created.outgoing.map((o) => o.payload);
   let as = created.state;
   let bs: GroupState | null = null;
-  for (const o of created.outgoing.filter((x) => x.to === hex(b))) bs = must(receiveGroupControl(bs, b.publicKey, a.publicKey, o.payload, SITE, 0, rng)).state;
+  for (const o of created.outgoing.filter((x) => x.to === hex(b))) bs = must(receiveGroupControl(bs, { self: b.publicKey, from: a.publicKey, payload: o.payload, site: SITE, now: 0, rng: rng })).state;
   const invited = bs as GroupState;
   const acc = must(acceptGroup(invited, rng));
   bs = acc.state;
   control.push(...acc.outgoing.map((o: GroupOutgoing) => o.payload));
-  for (const o of acc.outgoing.filter((x) => x.to === hex(a))) as = must(receiveGroupControl(as, a.publicKey, b.publicKey, o.payload, SITE, 0, rng)).state;
+  for (const o of acc.outgoing.filter((x) => x.to === hex(a))) as = must(receiveGroupControl(as, { self: a.publicKey, from: b.publicKey, payload: o.payload, site: SITE, now: 0, rng: rng })).state;
   const m1 = must(encryptGroupMessage(as, 'hello fuzz'));
   as = m1.state;
   bs = must(decryptGroupMessage(bs, m1.wire, 0)).state;
@@ -125,7 +125,7 @@ export const targets: FuzzTarget[] = [
     name: 'group/receiveGroupControl',
     seeds: () => getWorld().control,
     run: (input) => {
-      for (const r of getWorld().receivers) receiveGroupControl(r.state, r.self.publicKey, r.from.publicKey, input, SITE, 0);
+      for (const r of getWorld().receivers) receiveGroupControl(r.state, { self: r.self.publicKey, from: r.from.publicKey, payload: input, site: SITE, now: 0 });
     },
   },
   {

@@ -67,22 +67,22 @@ function getWorld(): World {
   a = s.state;
   const awaitingReply = a;
   const msg1 = s.outgoing[0] as Uint8Array;
-  const r1 = must(receive(b, bi, msg1, 0, rng));
+  const r1 = must(receive(b, { identity: bi, wire: msg1, now: 0, rng: rng }));
   b = r1.state;
   const awaitingReveal = b;
   const msg2 = r1.outgoing[0] as Uint8Array;
-  const r2 = must(receive(a, ai, msg2, 0, rng));
+  const r2 = must(receive(a, { identity: ai, wire: msg2, now: 0, rng: rng }));
   a = r2.state;
   const msg3 = r2.outgoing[0] as Uint8Array;
-  const r3 = must(receive(b, bi, msg3, 0, rng));
+  const r3 = must(receive(b, { identity: bi, wire: msg3, now: 0, rng: rng }));
   b = r3.state;
   const confirm = r3.outgoing[0] as Uint8Array;
-  a = must(receive(a, ai, confirm, 0, rng)).state;
+  a = must(receive(a, { identity: ai, wire: confirm, now: 0, rng: rng })).state;
   const e1 = must(encryptMessage(a, 'hello fuzz'));
   a = e1.state;
   const bundle = createPrekeyBundle(b, bi, rng);
   b = bundle.state;
-  const off = must(startFromPrekeyBundle(ctx('a', 'b'), ai, bundle.wire, rng));
+  const off = must(startFromPrekeyBundle(ctx('a', 'b'), { identity: ai, bundle: bundle.wire, rng: rng }));
   const pk = must(encryptMessage(off.state, 'offline'));
   world = {
     seeds: [msg1, msg2, msg3, confirm, e1.wire, bundle.wire, pk.wire],
@@ -119,7 +119,7 @@ export const targets: FuzzTarget[] = [
     name: 'protocol/receive',
     seeds: () => getWorld().seeds,
     run: (input) => {
-      for (const r of getWorld().receivers) receive(r.state, r.identity, input, 0, fuzzRng);
+      for (const r of getWorld().receivers) receive(r.state, { identity: r.identity, wire: input, now: 0, rng: fuzzRng });
     },
   },
   {

@@ -57,7 +57,7 @@ function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string 
 export function buildGroupVectors(): Record<string, unknown> {
   const [alice, bob, carol] = [member('alice'), member('bob'), member('carol')] as [M, M, M];
   const all = [alice, bob, carol];
-  const created = must(createGroup(SITE, { identity: alice.identity.publicKey, handle: 'alice' }, [bob, carol].map((m) => ({ identity: m.identity.publicKey, handle: m.name })), alice.rng));
+  const created = must(createGroup({ site: SITE, self: { identity: alice.identity.publicKey, handle: 'alice' }, members: [bob, carol].map((m) => ({ identity: m.identity.publicKey, handle: m.name })), rng: alice.rng }));
   alice.state = created.state;
   const toBob = created.outgoing.filter((o) => o.to === bob.id).map((o) => bytesToHex(o.payload));
   const queue: Array<{ from: M; out: GroupOutgoing }> = created.outgoing.map((out) => ({ from: alice, out }));
@@ -69,7 +69,7 @@ export function buildGroupVectors(): Record<string, unknown> {
   while (queue.length > 0) {
     const { from, out } = queue.shift()!;
     const to = all.find((m) => m.id === out.to)!;
-    take(to, must(receiveGroupControl(to.state, to.identity.publicKey, from.identity.publicKey, out.payload, SITE, NOW, to.rng)));
+    take(to, must(receiveGroupControl(to.state, { self: to.identity.publicKey, from: from.identity.publicKey, payload: out.payload, site: SITE, now: NOW, rng: to.rng })));
     if (to.state?.status === 'invited') {
       const acc = must(acceptGroup(to.state, to.rng));
       keys[to.name] = bytesToHex(acc.outgoing[0]!.payload);

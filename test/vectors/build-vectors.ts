@@ -43,7 +43,7 @@ function party(self: string, peer: string, seed: string): P {
 }
 
 function recv(p: P, wire: Uint8Array) {
-  const r = receive(p.state, p.identity, wire, 1_700_000_000_000, p.rng);
+  const r = receive(p.state, { identity: p.identity, wire: wire, now: 1_700_000_000_000, rng: p.rng });
   if (!r.ok) throw new Error(r.error.code);
   p.state = r.value.state;
   return r.value;
@@ -78,7 +78,7 @@ export function buildVectors(): Record<string, unknown> {
   const d = party('dave', 'carol', 'veil-vector-dave');
   const bundle = createPrekeyBundle(d.state, d.identity, d.rng);
   d.state = bundle.state;
-  const st = startFromPrekeyBundle(c.state, c.identity, bundle.wire, c.rng);
+  const st = startFromPrekeyBundle(c.state, { identity: c.identity, bundle: bundle.wire, rng: c.rng });
   if (!st.ok) throw new Error('bundle');
   c.state = st.value.state;
   const pkMsg = send(c, 'offline hello');

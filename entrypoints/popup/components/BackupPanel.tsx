@@ -32,7 +32,7 @@ function ExportBackup() {
       onSubmit={(e) => {
         e.preventDefault();
         if (!pairReady(pair, false)) return action.setError(pair.value === '' ? 'A backup needs a passphrase.' : 'The two passphrases differ.');
-        void action.run(
+        action.run(
           () => call('backup:export', { passphrase: pair.value }),
           ({ file, fileName }) => {
             const url = URL.createObjectURL(new Blob([file], { type: 'application/json' }));
@@ -117,7 +117,7 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
           if (pass === '') return check.setError('Enter the backup’s passphrase.');
           reset();
           const request = { file: file.text, passphrase: pass };
-          void check.run(() => call('backup:preview', request), (p) => {
+          check.run(() => call('backup:preview', request), (p) => {
             checked.current = request;
             setPreview(p);
             setPass('');
@@ -137,10 +137,13 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
             const f = e.currentTarget.files?.[0];
             if (!f) return setFile(null);
             if (f.size > MAX_FILE_CHARS * 4) return check.setError('This file is far too large to be a Veil backup.');
-            void f.text().then((text) => {
-              if (text.length > MAX_FILE_CHARS) check.setError('This file is too large to be a Veil backup.');
-              else setFile({ name: f.name, text });
-            });
+            void f
+              .text()
+              .then((text) => {
+                if (text.length > MAX_FILE_CHARS) check.setError('This file is too large to be a Veil backup.');
+                else setFile({ name: f.name, text });
+              })
+              .catch(() => check.setError('This file could not be read. Pick it again.'));
           }}
         />
         <label for={passId}>Backup passphrase</label>
@@ -157,7 +160,7 @@ function ImportBackup({ onChanged }: { onChanged: () => void }) {
           data-testid="import-preview"
           onSubmit={(e) => {
             e.preventDefault();
-            void apply.run(
+            apply.run(
               () => applyPreview(preview),
               (r) => {
                 setSummary(r.summary);

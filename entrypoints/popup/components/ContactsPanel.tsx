@@ -15,7 +15,7 @@ export function ContactsPanel({ keyring }: { keyring: KeyringView | null }) {
   const [open, setOpen] = useState<{ site: string; handle: string } | null>(null);
   const load = useAction();
   const unlocked = keyring?.state === 'unlocked' && keyring.fingerprint !== null;
-  const refresh = () => void load.run(() => call('contacts:list', undefined), setContacts);
+  const refresh = () => load.run(() => call('contacts:list', undefined), setContacts);
   useEffect(() => {
     if (unlocked) refresh();
     else setContacts(null);
@@ -90,7 +90,7 @@ function Verification({ target, onBack }: { target: { site: string; handle: stri
   const [done, setDone] = useState<string | null>(null);
   const load = useAction();
   const act = useAction();
-  const reload = () => void load.run(() => call('contacts:verification', target), setView);
+  const reload = () => load.run(() => call('contacts:verification', target), setView);
   useEffect(reload, [target.site, target.handle]);
 
   return (
@@ -135,7 +135,7 @@ function Verification({ target, onBack }: { target: { site: string; handle: stri
                 data-testid="accept-key"
                 disabled={act.busy}
                 onClick={() =>
-                  void act.run(
+                  act.run(
                     () => call('contacts:accept-key', { site: view.site, handle: view.handle, fingerprint: view.peerFingerprint }),
                     () => {
                       setDone('New key accepted (not verified yet).');
@@ -154,7 +154,7 @@ function Verification({ target, onBack }: { target: { site: string; handle: stri
                 data-testid="mark-verified"
                 disabled={act.busy}
                 onClick={() =>
-                  void act.run(
+                  act.run(
                     () => call('contacts:mark-verified', { site: view.site, handle: view.handle, fingerprint: view.peerFingerprint }),
                     () => {
                       setDone('Marked as verified.');

@@ -24,7 +24,7 @@ function CreateIdentity({ onView, askPassphrase }: { onView: (v: KeyringView) =>
       onSubmit={(e) => {
         e.preventDefault();
         if (!ready) return action.setError('The two passphrases differ.');
-        void action.run(() => call('keyring:create', { passphrase: pair.value === '' ? null : pair.value }), onView);
+        action.run(() => call('keyring:create', { passphrase: pair.value === '' ? null : pair.value }), onView);
       }}
     >
       <p>Veil needs an identity: a key pair that stays in this browser. Your contacts compare it with you to know it is really you.</p>
@@ -52,7 +52,7 @@ function Unlock({ view, onView }: { view: KeyringView; onView: (v: KeyringView) 
       onSubmit={(e) => {
         e.preventDefault();
         if (view.hasPassphrase && pass === '') return action.setError('Enter your passphrase.');
-        void action.run(
+        action.run(
           () => call('keyring:unlock', { passphrase: view.hasPassphrase ? pass : null }),
           (v) => {
             setPass('');
@@ -96,7 +96,7 @@ function Unlocked({ view, onView }: { view: KeyringView; onView: (v: KeyringView
             type="button"
             data-testid="lock"
             disabled={lock.busy}
-            onClick={() => void lock.run(() => call('keyring:lock', undefined), onView)}
+            onClick={() => lock.run(() => call('keyring:lock', undefined), onView)}
           >
             Lock now
           </button>
@@ -118,7 +118,7 @@ function ChangePassphrase({ view, onView }: { view: KeyringView; onView: (v: Key
   const has = view.hasPassphrase === true;
   const submit = (next: string | null) => {
     if (has && current === '') return action.setError('Enter your current passphrase.');
-    void action.run(
+    action.run(
       () => call('keyring:change-passphrase', { current: has ? current : null, next }),
       (v) => {
         setCurrent('');
@@ -178,7 +178,7 @@ function AutoLock({ view, onView }: { view: KeyringView; onView: (v: KeyringView
         setSaved(false);
         const n = Number(minutes);
         if (!Number.isInteger(n) || n < 0 || n > 10_080) return action.setError('Enter whole minutes between 0 and 10080.');
-        void action.run(
+        action.run(
           () => call('keyring:set-settings', { autoLockMinutes: n }),
           (s) => {
             setSaved(true);

@@ -29,7 +29,12 @@ export function useSites() {
     await browser.permissions.remove({ origins: [pattern] });
     await refresh();
   };
-  return { status, error, refresh, enable, disable };
+  /** Started at once (permissions.request needs the click's user gesture); a failure is shown. */
+  const shown =
+    <A extends unknown[]>(f: (...args: A) => Promise<unknown>) =>
+    (...args: A): void =>
+      void f(...args).catch((e: unknown) => setError(String(e)));
+  return { status, error, refresh: shown(refresh), enable: shown(enable), disable: shown(disable) };
 }
 
 export function SitesPanel({ sites }: { sites: ReturnType<typeof useSites> }) {
@@ -46,7 +51,7 @@ export function SitesPanel({ sites }: { sites: ReturnType<typeof useSites> }) {
           {status.enabledOrigins.map((o) => (
             <li key={o}>
               <span>{o}</span>{' '}
-              <button type="button" aria-label={`Disable ${o}`} onClick={() => void sites.disable(o)}>
+              <button type="button" aria-label={`Disable ${o}`} onClick={() => sites.disable(o)}>
                 Disable
               </button>
             </li>
@@ -56,7 +61,7 @@ export function SitesPanel({ sites }: { sites: ReturnType<typeof useSites> }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void sites.enable(manual.trim());
+          sites.enable(manual.trim());
         }}
       >
         <label for="add-site">Enable another site</label>

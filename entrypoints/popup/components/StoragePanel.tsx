@@ -19,7 +19,7 @@ export function StoragePanel({ keyring }: { keyring: KeyringView | null }) {
   const unlocked = keyring?.state === 'unlocked';
   useEffect(() => {
     if (unlocked)
-      void load.run(() => call('keyring:get-settings', undefined), (s) => {
+      load.run(() => call('keyring:get-settings', undefined), (s) => {
         setSettings(s);
         setRetention(String(s.retentionDays));
       });
@@ -29,7 +29,7 @@ export function StoragePanel({ keyring }: { keyring: KeyringView | null }) {
 
   const update = (patch: { retentionDays?: number; strictCalls?: boolean }) => {
     setSaved(false);
-    void save.run(() => call('keyring:set-settings', patch), (s) => {
+    save.run(() => call('keyring:set-settings', patch), (s) => {
       setSettings(s);
       setRetention(String(s.retentionDays));
       setSaved(true);
@@ -76,7 +76,7 @@ export function StoragePanel({ keyring }: { keyring: KeyringView | null }) {
             data-testid="clear-cache-confirm"
             disabled={clear.busy}
             onClick={() =>
-              void clear.run(() => call('cache:clear', undefined), () => {
+              clear.run(() => call('cache:clear', undefined), () => {
                 setConfirmClear(false);
                 setCleared(true);
               })

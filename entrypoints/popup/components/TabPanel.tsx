@@ -21,7 +21,6 @@ export async function activeWebTab(): Promise<ActiveTab | null> {
 const STATUS_TEXT: Record<ConversationView['status'], string> = {
   none: 'Not encrypted',
   'query-sent': 'Waiting for the other person to accept',
-  'awaiting-accept': 'They asked to start encryption',
   handshaking: 'Exchanging keys…',
   established: 'Encrypted',
   'blocked-key-change': 'Blocked: their key changed',
@@ -72,7 +71,9 @@ const CALL_TEXT: Record<CallView['status'], string> = {
 function CallState({ tabId }: { tabId: number }) {
   const [view, setView] = useState<CallView | null>(null);
   useEffect(() => {
-    void call('page:call-state', { tabId }).then((r) => setView(r.ok ? r.value : null));
+    void call('page:call-state', { tabId })
+      .then((r) => setView(r.ok ? r.value : null))
+      .catch(() => setView(null));
   }, [tabId]);
   if (!view) return null;
   const cls = view.status === 'encrypted' ? 'ok' : view.status === 'waiting-for-keys' ? 'warn' : 'bad';
@@ -92,16 +93,14 @@ function Conversation({ tabId }: { tabId: number }) {
   const [inactive, setInactive] = useState(false);
   const act = useAction();
   const [notice, setNotice] = useState<string | null>(null);
-  const load = async () => {
-    const r = await call('page:tab-state', { tabId });
-    if (r.ok) {
-      setInactive(false);
-      setView(r.value);
-    } else {
-      setInactive(true);
-    }
-  };
-  useEffect(() => void load(), [tabId]);
+  const load = (): void =>
+    void call('page:tab-state', { tabId })
+      .then((r) => {
+        setInactive(!r.ok);
+        if (r.ok) setView(r.value);
+      })
+      .catch(() => setInactive(true));
+  useEffect(load, [tabId]);
 
   if (inactive) return <p class="hint" data-testid="tab-inactive">Veil is not active on this tab. Reload the page if you just enabled the site.</p>;
   if (view === undefined) return <p>Checking this tab…</p>;
@@ -133,7 +132,7 @@ function Conversation({ tabId }: { tabId: number }) {
             type="button"
             class="primary"
             disabled={act.busy}
-            onClick={() => void act.run(() => call('page:start-encryption', { tabId }), () => void load())}
+            onClick={() => act.run(() => call('page:start-encryption', { tabId }), load)}
           >
             Start encryption
           </button>
@@ -142,7 +141,7 @@ function Conversation({ tabId }: { tabId: number }) {
           type="button"
           disabled={act.busy}
           onClick={() =>
-            void act.run(
+            act.run(
               () => call('cache:forget-conversation', { site: conv.site, conversationId: conv.conversationId }),
               (r) => setNotice(`Forgot ${r.removed} cached message${r.removed === 1 ? '' : 's'} of this conversation.`),
             )

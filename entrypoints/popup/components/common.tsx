@@ -22,21 +22,23 @@ export function Notice({ children, testId }: { children: ComponentChildren; test
 
 /**
  * Runs one background call at a time for a form: tracks busy state and the error message, and
- * hands a successful value to `onOk`.
+ * hands a successful value to `onOk`. Fire and forget for the caller: every outcome, failures
+ * included, ends up in `busy` and `error`.
  */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  async function run<T>(fn: () => Promise<Result<T>>, onOk: (value: T) => void): Promise<void> {
+  function run<T>(fn: () => Promise<Result<T>>, onOk: (value: T) => void): void {
     setBusy(true);
     setError(null);
-    try {
+    const go = async (): Promise<void> => {
       const r = await fn();
       if (r.ok) onOk(r.value);
       else setError(r.error.message);
-    } finally {
-      setBusy(false);
-    }
+    };
+    void go()
+      .catch(() => setError('Something went wrong. Try again.'))
+      .finally(() => setBusy(false));
   }
   return { busy, error, setError, run };
 }

@@ -15,7 +15,8 @@
  * sequence headers included, are encrypted: the depacketizer needs only the headers.
  */
 
-import { mediaErr, ok, type MediaError, type Result } from '../result.ts';
+import { ok, type Result } from '../../result.ts';
+import { mediaErr, type MediaError } from '../errors.ts';
 import { concat, concatPieces, type CodecRules, type Piece } from './types.ts';
 
 const HAS_SIZE = 0x02;

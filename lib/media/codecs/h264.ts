@@ -24,7 +24,8 @@
  * codes and start codes are not part of the associated data.
  */
 
-import { mediaErr, ok, type MediaError, type Result } from '../result.ts';
+import { ok, type Result } from '../../result.ts';
+import { mediaErr, type MediaError } from '../errors.ts';
 import { concat, type CodecRules, type Piece } from './types.ts';
 
 const START_CODE = new Uint8Array([0, 0, 0, 1]);

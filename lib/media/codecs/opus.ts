@@ -1,4 +1,5 @@
-import { mediaErr, ok } from '../result.ts';
+import { ok } from '../../result.ts';
+import { mediaErr } from '../errors.ts';
 import { prefixRules } from './prefix.ts';
 
 /**

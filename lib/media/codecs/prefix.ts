@@ -1,4 +1,5 @@
-import { mediaErr, ok, type MediaError, type Result } from '../result.ts';
+import { ok, type Result } from '../../result.ts';
+import { mediaErr, type MediaError } from '../errors.ts';
 import { concatPieces, type CodecRules, type CodecName, type Piece } from './types.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { MediaError, Result } from '../result.ts';
+import type { Result } from '../../result.ts';
+import type { MediaError } from '../errors.ts';
 
 export type CodecName = 'vp8' | 'vp9' | 'av1' | 'h264' | 'opus';
 

@@ -1,4 +1,4 @@
-import { ok } from '../result.ts';
+import { ok } from '../../result.ts';
 import { prefixRules } from './prefix.ts';
 
 /**

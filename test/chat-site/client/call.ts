@@ -258,7 +258,7 @@ export function createCall(transport: CallTransport, els: CallElements): CallHoo
     const report = await pc.getStats();
     const codecs = new Map<string, string>();
     report.forEach((s: Record<string, unknown>) => {
-      if (s.type === 'codec' && typeof s.id === 'string') codecs.set(s.id, String(s.mimeType ?? ''));
+      if (s.type === 'codec' && typeof s.id === 'string') codecs.set(s.id, typeof s.mimeType === 'string' ? s.mimeType : '');
     });
     const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
     report.forEach((s: Record<string, unknown>) => {

@@ -61,7 +61,7 @@ export function createFakeMedia(): FakeMedia {
       clearInterval(timer);
       osc.stop();
       for (const t of stream.getTracks()) t.stop();
-      void audioContext.close();
+      void audioContext.close().catch(() => undefined);
     },
   };
 }

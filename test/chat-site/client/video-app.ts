@@ -21,12 +21,15 @@ const call = createCall(chat, {
   },
 });
 
-document.getElementById('start')?.addEventListener('click', () => void call.start());
+/** A call that could not start says why in the page's console (a test fixture: its tests look there). */
+const failed = (e: unknown): void => console.error('call', e);
+
+document.getElementById('start')?.addEventListener('click', () => void call.start().catch(failed));
 document.getElementById('next')?.addEventListener('click', () => {
-  if (!call.media) void call.start().then(() => call.next());
+  if (!call.media) void call.start().then(() => call.next()).catch(failed);
   else call.next();
 });
 
 window.__call = call;
 
-if (new URLSearchParams(location.search).get('autostart') === '1') void call.start();
+if (new URLSearchParams(location.search).get('autostart') === '1') void call.start().catch(failed);

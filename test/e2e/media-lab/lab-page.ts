@@ -38,8 +38,9 @@ async function start(): Promise<void> {
   const config = (chromiumStreams ? { encodedInsertableStreams: true } : {}) as RTCConfiguration;
   const pc1 = new RTCPeerConnection(config);
   const pc2 = new RTCPeerConnection(config);
-  pc1.onicecandidate = (e) => void (e.candidate && pc2.addIceCandidate(e.candidate));
-  pc2.onicecandidate = (e) => void (e.candidate && pc1.addIceCandidate(e.candidate));
+  // A candidate the other side refuses only leaves the connection to fail, which the lab reports.
+  pc1.onicecandidate = (e) => void (e.candidate && pc2.addIceCandidate(e.candidate).catch(() => undefined));
+  pc2.onicecandidate = (e) => void (e.candidate && pc1.addIceCandidate(e.candidate).catch(() => undefined));
   const tamper = new Worker('/tamper-worker.js');
   const Transform = (globalThis as unknown as { RTCRtpScriptTransform?: ScriptTransformCtor }).RTCRtpScriptTransform;
   for (const track of media.stream.getTracks()) {

@@ -50,7 +50,7 @@ describe('findArmor', () => {
 
   it('decodes fragment blocks with their header fields', () => {
     const bytes = pseudoBytes(500, 8);
-    const blocks = armorFragments(bytes, 'dense', 80, () => Uint8Array.of(1, 2, 3, 4));
+    const blocks = armorFragments(bytes, { alphabet: 'dense', maxChars: 80, rng: () => Uint8Array.of(1, 2, 3, 4) });
     const found = findArmor(blocks.join('\n'));
     expect(found.length).toBe(blocks.length);
     found.forEach((f, k) => {

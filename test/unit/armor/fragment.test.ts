@@ -28,7 +28,7 @@ function reassemble(blocks: string[], reassembler = new Reassembler()): Uint8Arr
 
 describe('armorFragments', () => {
   it('returns one whole block when it fits', () => {
-    const blocks = armorFragments(pseudoBytes(72, 1), 'ascii', 100);
+    const blocks = armorFragments(pseudoBytes(72, 1), { alphabet: 'ascii', maxChars: 100 });
     expect(blocks).toHaveLength(1);
     expect(blocks[0]?.startsWith('VL1')).toBe(true);
   });
@@ -37,7 +37,7 @@ describe('armorFragments', () => {
     for (const [site, limit] of Object.entries(SITE_LIMITS)) {
       for (const alphabet of ['ascii', 'dense'] as const) {
         const bytes = pseudoBytes(60_000, limit);
-        const blocks = armorFragments(bytes, alphabet, limit);
+        const blocks = armorFragments(bytes, { alphabet: alphabet, maxChars: limit });
         expect(blocks.length, site).toBeGreaterThan(1);
         for (const b of blocks) expect(b.length, site).toBeLessThanOrEqual(limit);
         expect(reassemble(blocks).map((m) => Array.from(m))).toEqual([Array.from(bytes)]);
@@ -52,7 +52,7 @@ describe('armorFragments', () => {
         fc.constantFrom('ascii' as const, 'dense' as const),
         fc.integer({ min: 20, max: 700 }),
         (bytes, alphabet, maxChars) => {
-          const blocks = armorFragments(bytes, alphabet, maxChars);
+          const blocks = armorFragments(bytes, { alphabet: alphabet, maxChars: maxChars });
           for (const b of blocks) expect(b.length).toBeLessThanOrEqual(maxChars);
           const frags = fragmentsOf(blocks.flatMap((b) => findArmor(b)));
           if (frags.length > 0) {
@@ -74,7 +74,7 @@ describe('armorFragments', () => {
         fc.array(fc.nat(), { minLength: 1, maxLength: 60 }),
         fc.boolean(),
         (bytes, maxChars, order, dropOne) => {
-          const blocks = armorFragments(bytes, 'ascii', maxChars);
+          const blocks = armorFragments(bytes, { alphabet: 'ascii', maxChars: maxChars });
           // A delivery schedule: random picks (duplicates likely) followed by every block once,
           // unless one block is lost for good.
           const lost = dropOne ? (order[0] ?? 0) % blocks.length : -1;
@@ -94,8 +94,8 @@ describe('armorFragments', () => {
   });
 
   it('uses a fresh random id per message', () => {
-    const a = fragmentsOf(findArmor(armorFragments(pseudoBytes(300, 1), 'ascii', 100).join(' ')));
-    const b = fragmentsOf(findArmor(armorFragments(pseudoBytes(300, 1), 'ascii', 100).join(' ')));
+    const a = fragmentsOf(findArmor(armorFragments(pseudoBytes(300, 1), { alphabet: 'ascii', maxChars: 100 }).join(' ')));
+    const b = fragmentsOf(findArmor(armorFragments(pseudoBytes(300, 1), { alphabet: 'ascii', maxChars: 100 }).join(' ')));
     expect(a[0]?.id).toMatch(/^[0-9a-f]{8}$/);
     expect(a[0]?.id).not.toBe(b[0]?.id);
     expect(new Set(a.map((f) => f.id)).size).toBe(1);
@@ -103,11 +103,11 @@ describe('armorFragments', () => {
 
   it('throws RangeError only for programmer errors', () => {
     const bytes = pseudoBytes(100, 1);
-    expect(() => armorFragments(bytes, 'ascii', 0)).toThrow(RangeError);
-    expect(() => armorFragments(bytes, 'ascii', 1.5)).toThrow(RangeError);
-    expect(() => armorFragments(bytes, 'ascii', 15)).toThrow(RangeError); // header leaves no data room
-    expect(armorFragments(bytes, 'ascii', 16)).toHaveLength(100); // one data byte each
-    expect(() => armorFragments(new Uint8Array(MAX_FRAGMENT_COUNT + 1), 'ascii', 16)).toThrow(RangeError);
-    expect(armorFragments(new Uint8Array(0), 'ascii', 4)).toEqual(['VL1{']);
+    expect(() => armorFragments(bytes, { alphabet: 'ascii', maxChars: 0 })).toThrow(RangeError);
+    expect(() => armorFragments(bytes, { alphabet: 'ascii', maxChars: 1.5 })).toThrow(RangeError);
+    expect(() => armorFragments(bytes, { alphabet: 'ascii', maxChars: 15 })).toThrow(RangeError); // header leaves no data room
+    expect(armorFragments(bytes, { alphabet: 'ascii', maxChars: 16 })).toHaveLength(100); // one data byte each
+    expect(() => armorFragments(new Uint8Array(MAX_FRAGMENT_COUNT + 1), { alphabet: 'ascii', maxChars: 16 })).toThrow(RangeError);
+    expect(armorFragments(new Uint8Array(0), { alphabet: 'ascii', maxChars: 4 })).toEqual(['VL1{']);
   });
 });

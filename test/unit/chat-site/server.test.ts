@@ -10,7 +10,7 @@ class User {
   private waiters: (() => void)[] = [];
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (d) => {
-      this.frames.push(JSON.parse(d.toString()) as ServerFrame);
+      this.frames.push(JSON.parse(String(d as Buffer)) as ServerFrame);
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -38,7 +38,7 @@ class User {
 
 async function joinWithWelcome(site: ChatSite, room: string, user: string, extra = ''): Promise<Extract<ServerFrame, { t: 'welcome' }>> {
   const ws = new WebSocket(`${site.url.replace('http', 'ws')}/ws?room=${room}&user=${user}${extra}`);
-  const frame = await new Promise<ServerFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as ServerFrame)));
+  const frame = await new Promise<ServerFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d as Buffer)) as ServerFrame)));
   ws.close();
   if (frame.t !== 'welcome') throw new Error(`expected welcome, got ${frame.t}`);
   return frame;
@@ -245,7 +245,7 @@ describe('chat site server', () => {
 
     // The page's WebSocket names no user: the cookie does.
     const ws = new WebSocket(`${site.url.replace('http', 'ws')}/ws?room=tg.lobby`, { headers: { cookie } });
-    const welcome = await new Promise<ServerFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as ServerFrame)));
+    const welcome = await new Promise<ServerFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d as Buffer)) as ServerFrame)));
     ws.close();
     expect(welcome).toMatchObject({ t: 'welcome', you: 'alice', room: 'tg.lobby' });
   });

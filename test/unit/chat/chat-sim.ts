@@ -5,6 +5,7 @@
  */
 import { MemoryStore, Keyring } from '../../../lib/keyring';
 import { TextEngine } from '../../../lib/chat/engine';
+import { ConversationStore } from '../../../lib/chat/store';
 import { TokenStore } from '../../../lib/chat/tokens';
 import type { PageContext, Post } from '../../../lib/chat/types';
 import type { FoundResult } from '../../../lib/messaging/views';
@@ -44,6 +45,7 @@ export class Person {
     this.keyring = kr.value;
     this.engine = new TextEngine({
       keyring: this.keyring,
+      conversations: new ConversationStore(this.keyring),
       tokens: new TokenStore(this.session),
       now: () => this.clock.now,
       inviteUrl: 'https://veil.example/get',
@@ -92,6 +94,16 @@ export class Chat {
     const relayed = this.relay ? this.relay(author, text) : text;
     if (relayed !== null) this.messages.push({ id: this.nextId++, author, text: relayed });
   }
+}
+
+/** A chat with Alice and Bob, each with a fresh identity (Alice's tab id can be chosen). */
+export async function twoPeople(aliceTab = 1): Promise<{ chat: Chat; alice: Person; bob: Person }> {
+  const chat = new Chat();
+  const alice = new Person('alice', chat, aliceTab);
+  const bob = new Person('bob', chat, 2);
+  await alice.setup();
+  await bob.setup();
+  return { chat, alice, bob };
 }
 
 /** Alice asks, Bob accepts, and both render until the handshake settles. */

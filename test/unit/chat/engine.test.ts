@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { findArmor, parseQuery } from '../../../lib/armor';
 import type { FoundResult } from '../../../lib/messaging/views';
-import { Chat, Person, establish } from './chat-sim';
+import { Chat, Person, establish, twoPeople } from './chat-sim';
 
 async function plaintextOf(p: Person, display: unknown): Promise<string | null> {
   const d = display as { kind: string; token?: string };
@@ -16,11 +16,7 @@ describe('text engine: two people through a simulated chat', () => {
   let bob: Person;
 
   beforeEach(async () => {
-    chat = new Chat();
-    alice = new Person('alice', chat, 1);
-    bob = new Person('bob', chat, 2);
-    await alice.setup();
-    await bob.setup();
+    ({ chat, alice, bob } = await twoPeople());
   });
 
   it('establishes one session through query, accept and the 3-message key agreement', async () => {

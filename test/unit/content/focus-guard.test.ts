@@ -27,7 +27,7 @@ function setup() {
       active = compose;
     },
   };
-  const guard = new FocusGuard(keeper, (t) => t === editor, doc, (e) => (e as Event & { user?: boolean }).user === true);
+  const guard = new FocusGuard({ keeper, isSiteEditor: (t) => t === editor, doc, isUserAction: (e) => (e as Event & { user?: boolean }).user === true });
   /** Focus moves (by script unless `user`), as the browser reports it to the page's document. */
   const focus = (to: Place): void => {
     active = to;

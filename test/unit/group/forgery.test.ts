@@ -86,7 +86,7 @@ describe('forged sender keys', () => {
     const mallory = formGroup(['mallory', 'x'], 'm')[0]!;
     const sk = new Uint8Array(32).fill(7);
     const pub = ed25519.getPublicKey(sk);
-    const own = { ...alices, owner: mallory.identity.publicKey, signPublic: pub, proof: proveKeyPossession(sk, alices.groupId, mallory.identity.publicKey, pub) };
+    const own = { ...alices, owner: mallory.identity.publicKey, signPublic: pub, proof: proveKeyPossession(sk, { groupId: alices.groupId, owner: mallory.identity.publicKey, signPublic: pub }) };
     expect(deliverParcel([...w, mallory], { from: mallory.id, to: b.id, payload: encodeControl(own) }).error?.code).toBe('not-member');
     expect(snap(b.state)).not.toBe(before);
   });

@@ -134,7 +134,7 @@ describe('control payloads in any order', () => {
     const [, b] = w as [Sim, Sim];
     const other = formGroup(['alice', 'bob'], 'x');
     const key = must(rotateSenderKey(other[0]!.state!, other[0]!.rng)).outgoing[0]!;
-    const r = receiveGroupControl(null, b.identity.publicKey, other[0]!.identity.publicKey, key.payload, SITE, NOW);
+    const r = receiveGroupControl(null, { self: b.identity.publicKey, from: other[0]!.identity.publicKey, payload: key.payload, site: SITE, now: NOW });
     expect(!r.ok && r.error.recovery).toBe('hold');
   });
 
@@ -156,13 +156,13 @@ describe('welcome checks', () => {
     const [a, b, c] = w as [Sim, Sim, Sim];
     const [eve, frank] = makeMembers(['eve', 'frank']);
     const welcome = must(addMembers(a.state!, [{ identity: eve!.identity.publicKey, handle: null }], a.rng)).outgoing.find((o) => o.to === bytesToHex(eve!.identity.publicKey))!;
-    const fromBob = receiveGroupControl(null, eve!.identity.publicKey, b.identity.publicKey, welcome.payload, SITE, NOW);
+    const fromBob = receiveGroupControl(null, { self: eve!.identity.publicKey, from: b.identity.publicKey, payload: welcome.payload, site: SITE, now: NOW });
     expect(code(fromBob)).toBe('wrong-sender');
-    const elsewhere = receiveGroupControl(null, eve!.identity.publicKey, a.identity.publicKey, welcome.payload, { ...SITE, conversationId: 'other' }, NOW);
+    const elsewhere = receiveGroupControl(null, { self: eve!.identity.publicKey, from: a.identity.publicKey, payload: welcome.payload, site: { ...SITE, conversationId: 'other' }, now: NOW });
     expect(code(elsewhere)).toBe('wrong-context');
-    const notForFrank = receiveGroupControl(null, frank!.identity.publicKey, a.identity.publicKey, welcome.payload, SITE, NOW);
+    const notForFrank = receiveGroupControl(null, { self: frank!.identity.publicKey, from: a.identity.publicKey, payload: welcome.payload, site: SITE, now: NOW });
     expect(code(notForFrank)).toBe('bad-members');
-    const again = receiveGroupControl(c.state, c.identity.publicKey, a.identity.publicKey, welcome.payload, SITE, NOW);
+    const again = receiveGroupControl(c.state, { self: c.identity.publicKey, from: a.identity.publicKey, payload: welcome.payload, site: SITE, now: NOW });
     expect(code(again)).toBe('duplicate-welcome');
   });
 });

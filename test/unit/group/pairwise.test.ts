@@ -74,7 +74,7 @@ describe('group control over pairwise sessions', () => {
         channel.push([from, bytesToHex(env)]);
       }
     };
-    const created = createGroup(SITE, { identity: identities.get('alice')!.publicKey, handle: 'alice' }, ['bob', 'carol'].map((n) => ({ identity: identities.get(n)!.publicKey, handle: n })));
+    const created = createGroup({ site: SITE, self: { identity: identities.get('alice')!.publicKey, handle: 'alice' }, members: ['bob', 'carol'].map((n) => ({ identity: identities.get(n)!.publicKey, handle: n })) });
     if (!created.ok) throw new Error(created.error.code);
     nodes.get('alice')!.group = created.value.state;
     post('alice', created.value.outgoing);
@@ -87,13 +87,13 @@ describe('group control over pairwise sessions', () => {
         if (bytesToHex(env.value.to) !== bytesToHex(memberTag(identities.get(n)!.publicKey))) continue;
         const fromName = names.find((m) => bytesToHex(memberTag(identities.get(m)!.publicKey)) === bytesToHex(env.value.from))!;
         const pair = nodes.get(n)!.pairs.get(fromName)!;
-        const r = receive(pair.state, pair.identity, env.value.inner, NOW, pair.rng);
+        const r = receive(pair.state, { identity: pair.identity, wire: env.value.inner, now: NOW, rng: pair.rng });
         if (!r.ok) throw new Error(`${n}: ${r.error.code}`);
         pair.state = r.value.state;
         const ev = r.value.events.find((e): e is Extract<ConversationEvent, { type: 'group-control' }> => e.type === 'group-control');
         expect(ev).toBeDefined();
         const node = nodes.get(n)!;
-        const g = receiveGroupControl(node.group, identities.get(n)!.publicKey, ev!.peerIdentity, ev!.payload, SITE, NOW);
+        const g = receiveGroupControl(node.group, { self: identities.get(n)!.publicKey, from: ev!.peerIdentity, payload: ev!.payload, site: SITE, now: NOW });
         if (!g.ok) throw new Error(`${n}: ${g.error.code}`);
         node.group = g.value.state;
         post(n, g.value.outgoing);

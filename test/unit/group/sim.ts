@@ -68,7 +68,7 @@ export function apply(m: Sim, r: GroupResult): Parcel[] {
 /** Delivers one parcel; returns the recipient's own outgoing parcels (throws on unexpected errors). */
 export function deliverParcel(world: Sim[], p: Parcel, now = NOW): { out: Parcel[]; error: GroupError | null } {
   const to = byId(world, p.to);
-  const r = receiveGroupControl(to.state, to.identity.publicKey, byId(world, p.from).identity.publicKey, p.payload, SITE, now, to.rng);
+  const r = receiveGroupControl(to.state, { self: to.identity.publicKey, from: byId(world, p.from).identity.publicKey, payload: p.payload, site: SITE, now: now, rng: to.rng });
   if (!r.ok) return { out: [], error: r.error };
   return { out: apply(to, r.value), error: null };
 }
@@ -106,7 +106,7 @@ export function pump(world: Sim[], queue: Parcel[], accept: (m: Sim) => boolean 
 export function formGroup(names: string[], seed = 'group'): Sim[] {
   const world = makeMembers(names, seed);
   const [owner, ...rest] = world as [Sim, ...Sim[]];
-  const created = must(createGroup(SITE, { identity: owner.identity.publicKey, handle: owner.name }, rest.map((m) => ({ identity: m.identity.publicKey, handle: m.name })), owner.rng));
+  const created = must(createGroup({ site: SITE, self: { identity: owner.identity.publicKey, handle: owner.name }, members: rest.map((m) => ({ identity: m.identity.publicKey, handle: m.name })), rng: owner.rng }));
   const errors = pump(world, apply(owner, created));
   if (errors.length > 0) throw new Error(`forming: ${errors.map((e) => e.code).join(', ')}`);
   return world;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBackup, decryptBackup } from '../../../lib/keyring/backup.ts';
-import { bytesToBase64 } from '../../../lib/keyring/encoding.ts';
+import { bytesToBase64 } from '../../../lib/bytes.ts';
 import { DEFAULT_SETTINGS, fingerprintOf } from '../../../lib/keyring/index.ts';
 import { defaultRandom } from '../../../lib/keyring/vault.ts';
 import { errorCode, expectOk, FAST_KDF, freshKeyring, key, memoryEnv, T0, USER } from './helpers.ts';

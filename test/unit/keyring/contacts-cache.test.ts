@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { digestOfWireText, fingerprintOf } from '../../../lib/keyring/index.ts';
+import { fingerprintOf } from '../../../lib/keyring/index.ts';
 import { entrySize } from '../../../lib/keyring/plaintext-cache.ts';
-import { errorCode, expectOk, freshKeyring, key, memoryEnv, openKeyring, USER } from './helpers.ts';
+import { digestOf, errorCode, expectOk, freshKeyring, key, memoryEnv, openKeyring, USER } from './helpers.ts';
 
 describe('contacts: TOFU, key change, blocked sending', () => {
   it('new-contact, same, key-changed, blocked until accepted; history kept', async () => {
@@ -56,7 +56,8 @@ describe('contacts: TOFU, key change, blocked sending', () => {
 
 function msg(i: number, over: Partial<{ conversation: string; time: number; plaintext: string; site: string }> = {}) {
   return {
-    wireText: `ciphertext-${i}`,
+    digest: digestOf(`ciphertext-${i}`),
+    kind: 'text' as const,
     site: over.site ?? 'chat.example',
     conversation: over.conversation ?? 'room',
     direction: 'received' as const,
@@ -68,19 +69,19 @@ function msg(i: number, over: Partial<{ conversation: string; time: number; plai
 }
 
 describe('plaintext cache', () => {
-  it('stores and finds by wire text or digest; persists across a new Keyring over the same store', async () => {
+  it('stores and finds by digest; persists across a new Keyring over the same store', async () => {
     const env = memoryEnv();
     const kr = await freshKeyring(env);
     const put = expectOk(await kr.cachePut(msg(1)));
-    expect(put.digest).toBe(digestOfWireText('ciphertext-1'));
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-1' }))?.plaintext).toBe(msg(1).plaintext);
+    expect(put.digest).toBe(digestOf('ciphertext-1'));
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-1') }))).toMatchObject({ plaintext: msg(1).plaintext });
     expect(expectOk(await kr.cacheGet({ digest: put.digest }))?.conversation).toBe('room');
-    expect(expectOk(await kr.cacheGet({ wireText: 'unknown' }))).toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('unknown') }))).toBeNull();
     expect(errorCode(await kr.cacheGet({ digest: 'ABC' }))).toBe('invalid-argument');
 
     const again = await openKeyring(env);
     expect(expectOk(await again.cacheStats()).loadedShards).toBe(0); // lazy: nothing decrypted yet
-    expect(expectOk(await again.cacheGet({ wireText: 'ciphertext-1' }))).toMatchObject({ plaintext: msg(1).plaintext, direction: 'received', sender: 'bob', badge: 'verified' });
+    expect(expectOk(await again.cacheGet({ digest: digestOf('ciphertext-1') }))).toMatchObject({ plaintext: msg(1).plaintext, direction: 'received', sender: 'bob', badge: 'verified' });
     expect(expectOk(await again.cacheStats()).loadedShards).toBe(1);
   });
 
@@ -99,19 +100,19 @@ describe('plaintext cache', () => {
     expect(expectOk(await kr.cacheStats()).messages).toBe(fit);
     // Touch message 0 (old enough to refresh its lastUsed), so message 1 becomes the LRU one.
     env.clock.advance(2 * 60 * 60 * 1000);
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-0' }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-0') }))).not.toBeNull();
     env.clock.advance(1000);
     expectOk(await kr.cachePut(msg(fit)));
     const stats = expectOk(await kr.cacheStats());
     expect(stats.messages).toBe(fit);
     expect(stats.bytes).toBeLessThanOrEqual(cap);
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-1' }))).toBeNull();
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-0' }))).not.toBeNull();
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-2' }))).not.toBeNull();
-    expect(expectOk(await kr.cacheGet({ wireText: `ciphertext-${fit}` }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-1') }))).toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-0') }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-2') }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf(`ciphertext-${fit}`) }))).not.toBeNull();
     // Eviction is durable.
     const again = await openKeyring(env);
-    expect(expectOk(await again.cacheGet({ wireText: 'ciphertext-1' }))).toBeNull();
+    expect(expectOk(await again.cacheGet({ digest: digestOf('ciphertext-1') }))).toBeNull();
     expect(expectOk(await again.cacheStats()).messages).toBe(fit);
     // Lowering the cap evicts immediately.
     expectOk(await again.updateSettings({ cacheMaxBytes: cap / 2 }, USER));
@@ -127,8 +128,8 @@ describe('plaintext cache', () => {
     for (let i = 0; i < 20; i++) expectOk(await kr.cachePut(msg(i, { time: now - (i < 5 ? 40 : 1) * day, conversation: i % 2 ? 'odd' : 'even' })));
     expectOk(await kr.updateSettings({ retentionDays: 30 }, USER)); // applies retention now
     expect(expectOk(await kr.cacheStats()).messages).toBe(15);
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-4' }))).toBeNull();
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-5' }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-4') }))).toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-5') }))).not.toBeNull();
     env.clock.advance(30 * day);
     expect(expectOk(await kr.applyRetention())).toBe(15);
     expect(expectOk(await kr.cacheStats()).messages).toBe(0);
@@ -137,8 +138,8 @@ describe('plaintext cache', () => {
     expectOk(await kr.cachePut(msg(99, { conversation: 'odd', site: 'other.example' })));
     expect(expectOk(await kr.forgetConversation('chat.example', 'odd'))).toBe(5);
     const again = await openKeyring(env);
-    for (let i = 0; i < 10; i++) expect(expectOk(await again.cacheGet({ wireText: `ciphertext-${i}` })) === null).toBe(i % 2 === 1);
-    expect(expectOk(await again.cacheGet({ wireText: 'ciphertext-99' }))).not.toBeNull();
+    for (let i = 0; i < 10; i++) expect(expectOk(await again.cacheGet({ digest: digestOf(`ciphertext-${i}`) })) === null).toBe(i % 2 === 1);
+    expect(expectOk(await again.cacheGet({ digest: digestOf('ciphertext-99') }))).not.toBeNull();
   });
 
   it('an insert rewrites only one shard and the index', async () => {
@@ -164,8 +165,8 @@ describe('plaintext cache', () => {
     env.local.set = () => Promise.reject(new Error('quota exceeded'));
     expect(errorCode(await kr.cachePut(msg(2)))).toBe('storage-failed');
     expect(errorCode(await kr.forgetConversation('chat.example', 'room'))).toBe('storage-failed');
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-2' }))).toBeNull();
-    expect(expectOk(await kr.cacheGet({ wireText: 'ciphertext-1' }))).not.toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-2') }))).toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('ciphertext-1') }))).not.toBeNull();
     expect(expectOk(await kr.cacheStats()).messages).toBe(1);
   });
 });

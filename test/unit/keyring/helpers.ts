@@ -1,5 +1,7 @@
 import { Keyring, MemoryStore, type KeyValueStore } from '../../../lib/keyring/index.ts';
 import type { ScryptParams } from '../../../lib/keyring/vault.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '../../../lib/bytes.ts';
 
 /** Cheap KDF for tests (the production default is measured in bench/keyring.ts). */
 export const FAST_KDF: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
@@ -46,3 +48,6 @@ export function errorCode(r: { ok: boolean; error?: { code: string } }): string 
 }
 
 export const key = (n: number): Uint8Array => new Uint8Array(32).fill(n);
+
+/** A cache digest for a test's made-up ciphertext text (callers compute theirs from the payload). */
+export const digestOf = (text: string): string => bytesToHex(sha256(utf8ToBytes(text)));

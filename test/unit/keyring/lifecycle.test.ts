@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { Keyring, shouldAutoLock, type KeyValueStore } from '../../../lib/keyring/index.ts';
-import { Clock, errorCode, expectOk, FAST_KDF, freshKeyring, key, memoryEnv, openKeyring, USER, type Env } from './helpers.ts';
+import { Clock, digestOf, type Env, errorCode, expectOk, FAST_KDF, freshKeyring, key, memoryEnv, openKeyring, USER } from './helpers.ts';
 
 const backends: Array<[string, () => Env]> = [
   ['memory store', memoryEnv],
@@ -45,8 +45,8 @@ describe.each(backends)('keyring lifecycle (%s)', (_name, makeEnv) => {
       kr.canSend('s', 'h'),
       kr.getSession({ site: 's', conversation: 'c', peer: 'p' }),
       kr.putSession({ site: 's', conversation: 'c', peer: 'p' }, { a: 1 }),
-      kr.cachePut({ wireText: 'x', site: 's', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'hi' }),
-      kr.cacheGet({ wireText: 'x' }),
+      kr.cachePut({ digest: digestOf('x'), kind: 'text', site: 's', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'hi' }),
+      kr.cacheGet({ digest: digestOf('x') }),
       kr.exportBackup('pw', USER),
       kr.listContacts(),
     ];
@@ -169,7 +169,7 @@ describe('storage of secrets', () => {
     const kr = await freshKeyring(env);
     expectOk(await kr.setIdentity({ privateKey: 'SECRET-IDENTITY-MATERIAL' }));
     expectOk(await kr.observePeerKey('secret-site.example', 'secret-handle', key(7)));
-    expectOk(await kr.cachePut({ wireText: 'ct', site: 'secret-site.example', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'SECRET-PLAINTEXT' }));
+    expectOk(await kr.cachePut({ digest: digestOf('ct'), kind: 'text', site: 'secret-site.example', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'SECRET-PLAINTEXT' }));
     const raw = env.local.snapshot();
     for (const needle of ['SECRET-IDENTITY-MATERIAL', 'secret-site', 'secret-handle', 'SECRET-PLAINTEXT']) expect(raw).not.toContain(needle);
     // The passphrase-protected vault does not store the data key in clear.

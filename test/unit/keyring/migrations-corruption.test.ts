@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Keyring, type Contact } from '../../../lib/keyring/index.ts';
-import { bytesToBase64 } from '../../../lib/keyring/encoding.ts';
+import { bytesToBase64 } from '../../../lib/bytes.ts';
 import { fingerprintOf } from '../../../lib/keyring/contacts.ts';
 import { RecordIO } from '../../../lib/keyring/records.ts';
-import { RECORD_NAMES, STORAGE_KEYS } from '../../../lib/keyring/schema.ts';
+import { CURRENT_SCHEMA, RECORD_NAMES, STORAGE_KEYS } from '../../../lib/keyring/schema.ts';
 import { createKeySlot, defaultRandom, keyCheckValue, sealRecord } from '../../../lib/keyring/vault.ts';
-import { errorCode, expectOk, FAST_KDF, freshKeyring, key, memoryEnv, openKeyring, T0, USER } from './helpers.ts';
+import { digestOf, errorCode, expectOk, FAST_KDF, freshKeyring, key, memoryEnv, openKeyring, T0, USER } from './helpers.ts';
 
 function contact(site: string, handle: string, k: Uint8Array, extra: Partial<Contact> = {}): Contact {
   return { site, handle, key: bytesToBase64(k), fingerprint: fingerprintOf(k), firstSeen: T0, keySince: T0, verified: false, keyChanged: false, history: [], ...extra };
@@ -43,7 +43,8 @@ describe('migration v1 -> v2', () => {
     // Still v1 on disk until the key is available.
     expect(((await env.local.get([STORAGE_KEYS.root]))[STORAGE_KEYS.root] as { schema: number }).schema).toBe(1);
     expectOk(await kr.unlock('pw'));
-    expect(((await env.local.get([STORAGE_KEYS.root]))[STORAGE_KEYS.root] as { schema: number }).schema).toBe(2);
+    // Migrations run through to the current schema (v2 and every later step).
+    expect(((await env.local.get([STORAGE_KEYS.root]))[STORAGE_KEYS.root] as { schema: number }).schema).toBe(CURRENT_SCHEMA);
     expect(await env.local.get([STORAGE_KEYS.contactsV1])).toEqual({});
     expect(expectOk(await kr.getSettings())).toEqual({ autoLockMinutes: 7, retentionDays: 30, cacheMaxBytes: 1_000_000, strictCalls: true });
     expect(expectOk(await kr.listContacts('a.example')).map((c) => c.handle).sort()).toEqual(['bob', 'carol']);
@@ -95,7 +96,7 @@ describe('corrupted or truncated storage: typed error, nothing deleted', () => {
     const kr = await freshKeyring(env, 'pw');
     expectOk(await kr.setIdentity({ id: 1 }));
     expectOk(await kr.observePeerKey('a.example', 'bob', key(1)));
-    expectOk(await kr.cachePut({ wireText: 'w', site: 'a.example', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'hello' }));
+    expectOk(await kr.cachePut({ digest: digestOf('w'), kind: 'text', site: 'a.example', conversation: 'c', direction: 'sent', sender: 'me', badge: 'ok', plaintext: 'hello' }));
     expectOk(await kr.lock());
     return env;
   }
@@ -176,11 +177,11 @@ describe('corrupted or truncated storage: typed error, nothing deleted', () => {
     expectOk(await kr.unlock('pw'));
     expect(errorCode(await kr.getContact('a.example', 'bob'))).toBe('corrupt');
     expect(errorCode(await kr.observePeerKey('a.example', 'dave', key(4)))).toBe('corrupt');
-    expect(errorCode(await kr.cacheGet({ wireText: 'w' }))).toBe('corrupt');
+    expect(errorCode(await kr.cacheGet({ digest: digestOf('w') }))).toBe('corrupt');
     expect(errorCode(await kr.forgetConversation('a.example', 'c'))).toBe('corrupt');
     expect(env.local.snapshot()).toBe(before);
     // The explicit user action is the way out for the cache.
     expectOk(await kr.clearCache(USER));
-    expect(expectOk(await kr.cacheGet({ wireText: 'w' }))).toBeNull();
+    expect(expectOk(await kr.cacheGet({ digest: digestOf('w') }))).toBeNull();
   });
 });

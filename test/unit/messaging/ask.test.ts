@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { askBackground } from '../../../lib/messaging/ask.ts';
-import { ok, type Result } from '../../../lib/messaging/result.ts';
+import { ok } from '../../../lib/result.ts';
+import type { Result } from '../../../lib/messaging/errors.ts';
 
 describe('askBackground: calls to the background never throw', () => {
   it('returns the answer; a rejected call (background restarting) is tried again after a wait', async () => {
@@ -26,6 +27,27 @@ describe('askBackground: calls to the background never throw', () => {
     }, { attempts: 3, backoffMs: 1 });
     expect(r).toBeNull();
     expect(calls).toBe(3);
+  });
+  it('waits as long as a given list of waits says, one retry per wait', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const pending = askBackground(() => {
+        calls++;
+        return Promise.reject(new Error('gone'));
+      }, { waitsMs: [300, 700, 1200] });
+      await vi.advanceTimersByTimeAsync(299);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(1 + 699);
+      expect(calls).toBe(2);
+      await vi.advanceTimersByTimeAsync(1 + 1199);
+      expect(calls).toBe(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await pending).toBeNull();
+      expect(calls).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('an answer that is not a Result is no answer (not retried: the background did reply)', async () => {
     let calls = 0;

@@ -1,9 +1,9 @@
-import { savePeer } from '../../../lib/chat/records';
+import { ConversationStore } from '../../../lib/chat/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { AUTO_LOCK_ALARM, createKeyringService, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
+import { AUTO_LOCK_ALARM, createKeyringService, type KeyringMessage, type KeyringService } from '../../../entrypoints/background/keyring-service.ts';
 import { Keyring, type KeyValueStore } from '../../../lib/keyring/index.ts';
-import type { RawSender } from '../../../lib/messaging/index.ts';
+import { guardAll, type RawSender } from '../../../lib/messaging/index.ts';
 import {
   formatSafetyNumber,
   parseIdentity,
@@ -39,6 +39,11 @@ async function setup(): Promise<Env> {
         session: fakeBrowser.storage.session as unknown as KeyValueStore,
         now: clock.now,
         kdfParams: FAST_KDF,
+        // Lock changes reach the service through the keyring's one hook, as in createBackground.
+        onStateChange: (state) => {
+          if (state === 'locked') env.locked++;
+          env.service.onLockChange(state);
+        },
       });
       if (!r.ok) throw new Error(r.error.code);
       kr = r.value;
@@ -46,13 +51,14 @@ async function setup(): Promise<Env> {
     return kr;
   };
   const env: Env = { clock, keyring, locked: 0, service: undefined as unknown as KeyringService };
-  env.service = createKeyringService(ctx, { getKeyring: keyring, alarms: fakeBrowser.alarms, now: clock.now, onLocked: () => env.locked++ });
+  const conversations = async () => new ConversationStore(await keyring());
+  env.service = createKeyringService({ keyring, conversations, alarms: fakeBrowser.alarms, now: clock.now });
   return env;
 }
 
-type Handlers = KeyringService['handlers'];
-function send<T extends keyof Handlers>(env: Env, type: T, data: unknown, sender: RawSender = popup) {
-  return env.service.handlers[type]({ data, sender }) as ReturnType<Handlers[T]>;
+/** A message as the background receives it: through the guard the message table derives. */
+function send<T extends KeyringMessage>(env: Env, type: T, data: unknown, sender: RawSender = popup) {
+  return guardAll(ctx, env.service.handlers)[type]({ data, sender });
 }
 
 async function value<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message?: string } }>): Promise<T> {
@@ -157,11 +163,12 @@ describe('keyring service', () => {
   });
 
   it('maps unreadable storage to a message that says nothing was deleted', async () => {
-    const broken = createKeyringService(ctx, {
-      getKeyring: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
+    const broken = createKeyringService({
+      keyring: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
+      conversations: () => Promise.reject(new Error("Veil's storage could not be read (corrupt). Nothing was deleted.")),
       alarms: fakeBrowser.alarms,
     });
-    const r = await broken.handlers['keyring:state']({ data: undefined, sender: popup });
+    const r = await guardAll(ctx, broken.handlers)['keyring:state']({ data: undefined, sender: popup });
     expect(r).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Nothing was deleted') } });
   });
 });
@@ -193,14 +200,14 @@ describe('contact verification', () => {
     for (let round = 0; round < 3; round++) {
       toA = [];
       for (const w of toB) {
-        const r = receive(bob.state, bob.identity, w, 1000, bob.rng);
+        const r = receive(bob.state, { identity: bob.identity, wire: w, now: 1000, rng: bob.rng });
         if (!r.ok) throw new Error(r.error.code);
         bob.state = r.value.state;
         toA.push(...r.value.outgoing);
       }
       toB = [];
       for (const w of toA) {
-        const r = receive(alice.state, alice.identity, w, 1000, alice.rng);
+        const r = receive(alice.state, { identity: alice.identity, wire: w, now: 1000, rng: alice.rng });
         if (!r.ok) throw new Error(r.error.code);
         alice.state = r.value.state;
         toB.push(...r.value.outgoing);
@@ -215,8 +222,8 @@ describe('contact verification', () => {
   async function storeContactAndSession() {
     const kr = await env.keyring();
     await value(kr.observePeerKey('chat.example', 'bob', bob.identity.publicKey));
-    // Stored the way the text engine stores sessions (lib/chat/records).
-    await value(savePeer(kr, 'chat.example', 'room-1', 'bob', { state: alice.state, established: null, notice: null, lastRekeyAt: 0 }));
+    // Stored the way the text engine stores sessions (lib/chat/store).
+    await value(new ConversationStore(kr).savePeer({ site: 'chat.example', conversationId: 'room-1', peer: 'bob' }, { state: alice.state, established: null, notice: null, lastRekeyAt: 0 }));
   }
 
   it('shows the session’s safety number and SAS for the contact’s key', async () => {

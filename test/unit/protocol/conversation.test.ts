@@ -111,7 +111,7 @@ describe('interactive key agreement', () => {
     const r1 = deliver(b, start(a));
     const r2 = deliver(a, r1.outgoing);
     const before = snapshot(b.state);
-    const r = receive(b.state, b.identity, r2.outgoing[0] as Uint8Array, 0, b.rng);
+    const r = receive(b.state, { identity: b.identity, wire: r2.outgoing[0] as Uint8Array, now: 0, rng: b.rng });
     expect(r.ok ? 'ok' : r.error.code).toBe('key-confirmation-failed');
     expect(!r.ok && r.error.recovery).toBe('rekey');
     expect(snapshot(b.state)).toBe(before);
@@ -141,11 +141,11 @@ describe('interactive key agreement', () => {
     const r1 = deliver(b, m1);
     const reply = Uint8Array.from(r1.outgoing[0] as Uint8Array);
     reply.set(a.identity.publicKey, 1 + 8 + 32);
-    const r = receive(a.state, a.identity, reply, 0, a.rng);
+    const r = receive(a.state, { identity: a.identity, wire: reply, now: 0, rng: a.rng });
     expect(r.ok ? 'ok' : r.error.code).toBe('reflected-identity');
     const badKey = Uint8Array.from(r1.outgoing[0] as Uint8Array);
     badKey.fill(0, 9, 41); // low-order ephemeral
-    const r2 = receive(a.state, a.identity, badKey, 0, a.rng);
+    const r2 = receive(a.state, { identity: a.identity, wire: badKey, now: 0, rng: a.rng });
     expect(r2.ok ? 'ok' : r2.error.code).toBe('bad-peer-key');
   });
 
@@ -197,22 +197,22 @@ describe('interactive key agreement', () => {
     handshake(a, b);
     const w = send(a, 'once');
     deliver(b, [w]);
-    const dup = receive(b.state, b.identity, w, 0, b.rng);
+    const dup = receive(b.state, { identity: b.identity, wire: w, now: 0, rng: b.rng });
     expect(!dup.ok && [dup.error.code, dup.error.recovery]).toEqual(['duplicate', 'none']);
-    const own = receive(a.state, a.identity, w, 0, a.rng);
+    const own = receive(a.state, { identity: a.identity, wire: w, now: 0, rng: a.rng });
     expect(!own.ok && [own.error.code, own.error.recovery]).toEqual(['own-message', 'none']);
     const forged = Uint8Array.from(send(a, 'forged'));
     forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
     const before = snapshot(b.state);
-    const bad = receive(b.state, b.identity, forged, 0, b.rng);
+    const bad = receive(b.state, { identity: b.identity, wire: forged, now: 0, rng: b.rng });
     expect(!bad.ok && bad.error.code).toBe('undecryptable');
     expect(!bad.ok && bad.error.recovery).toBe('rekey');
     expect(!bad.ok && bad.error.userNotice).toMatch(/could not be decrypted/);
     expect(snapshot(b.state)).toBe(before);
-    const mal = receive(b.state, b.identity, Uint8Array.of(0x14, 1), 0, b.rng);
+    const mal = receive(b.state, { identity: b.identity, wire: Uint8Array.of(0x14, 1), now: 0, rng: b.rng });
     expect(!mal.ok && [mal.error.code, mal.error.wireError?.code]).toEqual(['malformed', 'truncated']);
     const fresh = makeParty('carol', 'dave', 'fresh');
-    const none = receive(fresh.state, fresh.identity, w, 0, fresh.rng);
+    const none = receive(fresh.state, { identity: fresh.identity, wire: w, now: 0, rng: fresh.rng });
     expect(!none.ok && [none.error.code, none.error.recovery]).toEqual(['no-session', 'rekey']);
     const noSend = encryptMessage(fresh.state, 'x');
     expect(noSend.ok ? 'ok' : noSend.error.code).toBe('no-session');
@@ -236,7 +236,7 @@ describe('interactive key agreement', () => {
           }),
         ),
         (input) => {
-          const r = receive(b.state, b.identity, input, 0, b.rng);
+          const r = receive(b.state, { identity: b.identity, wire: input, now: 0, rng: b.rng });
           if (!r.ok) expect(snapshot(b.state)).toBe(before);
           expect(snapshot(b.state)).toBe(before); // input state never mutated
         },
@@ -258,7 +258,7 @@ describe('offline start (prekey bundle)', () => {
     const bundle = bundleFor(b);
     const ev = deliver(a, [bundle]).events;
     expect(ev[0]?.type).toBe('prekey-bundle');
-    const s = startFromPrekeyBundle(a.state, a.identity, bundle, a.rng);
+    const s = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: bundle, rng: a.rng });
     if (!s.ok) throw new Error(s.error.code);
     a.state = s.value.state;
     expect(s.value.info.sas).toBeNull(); // no SAS claimed for offline starts
@@ -278,17 +278,17 @@ describe('offline start (prekey bundle)', () => {
   it('rejects replays of an offline-start message once its session is gone', () => {
     const [a, b] = makePair('pkreplay');
     const bundle = bundleFor(b);
-    const s = startFromPrekeyBundle(a.state, a.identity, bundle, a.rng);
+    const s = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: bundle, rng: a.rng });
     if (!s.ok) throw new Error(s.error.code);
     a.state = s.value.state;
     const w = send(a, 'hi');
     deliver(b, [w]);
-    const dup = receive(b.state, b.identity, w, 0, b.rng);
+    const dup = receive(b.state, { identity: b.identity, wire: w, now: 0, rng: b.rng });
     expect(dup.ok ? 'ok' : dup.error.code).toBe('duplicate');
     // Sessions replaced twice by interactive re-keys: the ephemeral is still remembered.
     handshake(a, b);
     handshake(b, a);
-    const rep = receive(b.state, b.identity, w, 0, b.rng);
+    const rep = receive(b.state, { identity: b.identity, wire: w, now: 0, rng: b.rng });
     expect(rep.ok ? 'ok' : rep.error.code).toBe('replay');
   });
 
@@ -298,8 +298,8 @@ describe('offline start (prekey bundle)', () => {
         const [a, b] = makePair(`simpk-${seed}`);
         const ba = bundleFor(a);
         const bb = bundleFor(b);
-        const sa = startFromPrekeyBundle(a.state, a.identity, bb, a.rng);
-        const sb = startFromPrekeyBundle(b.state, b.identity, ba, b.rng);
+        const sa = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: bb, rng: a.rng });
+        const sb = startFromPrekeyBundle(b.state, { identity: b.identity, bundle: ba, rng: b.rng });
         if (!sa.ok || !sb.ok) throw new Error('start');
         a.state = sa.value.state;
         b.state = sb.value.state;
@@ -320,27 +320,27 @@ describe('offline start (prekey bundle)', () => {
     const bundle = bundleFor(b);
     const forged = Uint8Array.from(bundle);
     forged[40] = (forged[40] as number) ^ 1; // prekey bit flipped: signature fails
-    const r = startFromPrekeyBundle(a.state, a.identity, forged, a.rng);
+    const r = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: forged, rng: a.rng });
     expect(!r.ok && [r.error.code, r.error.prekeyError?.code]).toEqual(['bad-prekey-bundle', 'bad-signature']);
-    const rr = receive(a.state, a.identity, forged, 0, a.rng);
+    const rr = receive(a.state, { identity: a.identity, wire: forged, now: 0, rng: a.rng });
     expect(!rr.ok && rr.error.code).toBe('bad-prekey-bundle');
-    const notBundle = startFromPrekeyBundle(a.state, a.identity, encodeWireMessage({ type: 'commit', commit: new Uint8Array(32) }), a.rng);
+    const notBundle = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: encodeWireMessage({ type: 'commit', commit: new Uint8Array(32) }), rng: a.rng });
     expect(!notBundle.ok && notBundle.error.prekeyError?.code).toBe('not-a-bundle');
-    const junk = startFromPrekeyBundle(a.state, a.identity, Uint8Array.of(0x15), a.rng);
+    const junk = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: Uint8Array.of(0x15), rng: a.rng });
     expect(!junk.ok && junk.error.prekeyError?.code).toBe('malformed');
-    const own = startFromPrekeyBundle(b.state, b.identity, bundle, b.rng);
+    const own = startFromPrekeyBundle(b.state, { identity: b.identity, bundle: bundle, rng: b.rng });
     expect(!own.ok && own.error.code).toBe('reflected-identity');
     expect(deliver(b, [bundle]).events).toEqual([{ type: 'ignored', reason: 'own-message' }]);
     // A prekey message for a prekey the receiver no longer has.
-    const s = startFromPrekeyBundle(a.state, a.identity, bundle, a.rng);
+    const s = startFromPrekeyBundle(a.state, { identity: a.identity, bundle: bundle, rng: a.rng });
     if (!s.ok) throw new Error('start');
     a.state = s.value.state;
     const w = send(a, 'x');
     const stranger = makeParty('bob', 'alice', 'stranger');
-    const none = receive(stranger.state, stranger.identity, w, 0, stranger.rng);
+    const none = receive(stranger.state, { identity: stranger.identity, wire: w, now: 0, rng: stranger.rng });
     expect(!none.ok && none.error.code).toBe('no-session');
     bundleFor(stranger);
-    const unknown = receive(stranger.state, stranger.identity, w, 0, stranger.rng);
+    const unknown = receive(stranger.state, { identity: stranger.identity, wire: w, now: 0, rng: stranger.rng });
     expect(!unknown.ok && unknown.error.code).toBe('undecryptable');
   });
 });

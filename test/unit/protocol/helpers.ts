@@ -51,7 +51,7 @@ export function deliver(to: Party, wires: Uint8Array[], now = 1000): { outgoing:
   const outgoing: Uint8Array[] = [];
   const events: ConversationEvent[] = [];
   for (const w of wires) {
-    const r = receive(to.state, to.identity, w, now, to.rng);
+    const r = receive(to.state, { identity: to.identity, wire: w, now: now, rng: to.rng });
     if (!r.ok) throw new Error(`${to.name}: ${r.error.code}: ${r.error.message}`);
     to.state = r.value.state;
     outgoing.push(...r.value.outgoing);

@@ -33,7 +33,7 @@ function pair(seed: string): { a: RatchetState; b: RatchetState; rng: Rng } {
 }
 
 function enc(s: RatchetState, text: string): { state: RatchetState; wire: Uint8Array } {
-  const r = ratchetEncrypt(s, te.encode(text), AD, encodeRatchetHeader);
+  const r = ratchetEncrypt(s, { plaintext: te.encode(text), ad: AD, encodeHeader: encodeRatchetHeader });
   if (!r.ok) throw new Error(r.error.code);
   return { state: r.value.state, wire: r.value.wire };
 }
@@ -41,7 +41,7 @@ function enc(s: RatchetState, text: string): { state: RatchetState; wire: Uint8A
 function dec(s: RatchetState, wire: Uint8Array, rng: Rng, now = 0) {
   const d = decodeWireMessage(wire);
   if (!d.ok || d.value.type !== 'ratchet') return { ok: false as const, error: { code: 'malformed' as const } };
-  return ratchetDecrypt(s, d.value.header, d.value.headerBytes, d.value.ciphertext, AD, now, rng);
+  return ratchetDecrypt(s, { header: d.value.header, headerBytes: d.value.headerBytes, ciphertext: d.value.ciphertext, ad: AD, now, rng });
 }
 
 describe('KDF chain', () => {
@@ -178,13 +178,13 @@ describe('double ratchet', () => {
 
   it('refuses to send before receiving (receiver side)', () => {
     const { b } = pair('nosend');
-    const r = ratchetEncrypt(b, te.encode('x'), AD, encodeRatchetHeader);
+    const r = ratchetEncrypt(b, { plaintext: te.encode('x'), ad: AD, encodeHeader: encodeRatchetHeader });
     expect(r.ok ? 'ok' : r.error.code).toBe('no-sending-chain');
   });
 
   it('refuses a sending counter past uint32', () => {
     const { a } = pair('counter');
-    const r = ratchetEncrypt({ ...a, ns: MAX_COUNTER }, te.encode('x'), AD, encodeRatchetHeader);
+    const r = ratchetEncrypt({ ...a, ns: MAX_COUNTER }, { plaintext: te.encode('x'), ad: AD, encodeHeader: encodeRatchetHeader });
     expect(r.ok ? 'ok' : r.error.code).toBe('counter-exhausted');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownSites } from '../../../lib/sites/known-sites';
+import { knownSites } from '../../../lib/sites/profiles';
 import { knownSiteFor, originPattern, patternMatches } from '../../../lib/sites/match';
 
 describe('site matching', () => {
@@ -24,5 +24,11 @@ describe('site matching', () => {
     expect(knownSiteFor('https://ome.tv/')?.kind).toBe('random-video');
     expect(knownSiteFor('https://example.org/')).toBeNull();
     expect(new Set(knownSites.map((s) => s.id)).size).toBe(knownSites.length);
+  });
+
+  it('never names Veil\'s own test site as a known chat site', () => {
+    expect(knownSiteFor('http://127.0.0.1:8080/chat/room-1')).toBeNull();
+    expect(knownSites.some((s) => s.kind === 'test')).toBe(false);
+    expect(knownSites.map((s) => s.kind)).toContain('messenger');
   });
 });

@@ -9,7 +9,7 @@ import {
   resolveEditorKind,
 } from '../../../lib/sites/profile-match';
 import { siteProfiles, type SiteProfile } from '../../../lib/sites/profiles';
-import { knownSites } from '../../../lib/sites/known-sites';
+import { knownSites } from '../../../lib/sites/profiles';
 
 function profile(id: string): SiteProfile {
   const p = siteProfiles.find((x) => x.id === id);

@@ -123,7 +123,7 @@ async function start(): Promise<void> {
 }
 
 function next(): void {
-  if (!call.media) void call.start().then(() => call.next());
+  if (!call.media) void call.start().then(() => call.next()).catch((e: unknown) => console.error('call', e));
   else call.next();
 }
 

@@ -7,7 +7,7 @@
  * sends later than the content script waits for can get a part twice; the peer's Veil shows the
  * message once and flags the copy as a possible replay.)
  */
-import type { Result, VeilError } from '../messaging/result.ts';
+import type { Result, VeilError } from './errors.ts';
 
 /** The content script's answer to one post request: how many texts went out, and why it stopped. */
 export interface PostOutcome {

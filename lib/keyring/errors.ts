@@ -1,7 +1,8 @@
 /**
- * Typed results and errors for the keyring. Nothing in lib/keyring throws across its public API:
- * every failure is a value the background can branch on and show to the user.
+ * The keyring's errors. Nothing in lib/keyring throws across its public API: every failure is a
+ * value the background can branch on and show to the user.
  */
+import { err, type Result as BaseResult } from '../result.ts';
 
 export type KeyringError =
   | { code: 'locked' }
@@ -34,15 +35,8 @@ export type BackupError =
   /** Wrong passphrase, or the file was modified: AEAD cannot tell these apart. */
   | { code: 'backup-wrong-passphrase' };
 
-export type Result<T, E = KeyringError> = { ok: true; value: T } | { ok: false; error: E };
-
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-export function err<E>(error: E): { ok: false; error: E } {
-  return { ok: false, error };
-}
+/** lib/result.ts's Result, with the keyring's errors unless said otherwise. */
+export type Result<T, E = KeyringError> = BaseResult<T, E>;
 
 export function corrupt(record: string, detail: string): { ok: false; error: KeyringError } {
   return err({ code: 'corrupt', record, detail });

@@ -1,7 +1,8 @@
 /** Delivery of armored texts to the page: retried, resumed after what went out, never dropped silently. */
 import { describe, expect, it } from 'vitest';
-import { deliverTexts, type PostAttempt, type PostOutcome } from '../../../lib/chat/delivery';
-import { fail, ok, type Result } from '../../../lib/messaging/result';
+import { deliverTexts, type PostAttempt, type PostOutcome } from '../../../lib/messaging/delivery';
+import { fail, ok } from '../../../lib/result';
+import type { Result } from '../../../lib/messaging/errors';
 
 /** A page that answers from a script of replies and records what it was asked to post. */
 function page(replies: Array<(texts: string[]) => Result<PostOutcome> | null | 'throw'>) {

@@ -1,15 +1,9 @@
-/** Typed result used by every parser in lib/media: hostile input never throws. */
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+import { err } from '../result.ts';
 
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-export function err<E>(error: E): { ok: false; error: E } {
-  return { ok: false, error };
-}
-
-/** Why a frame could not be protected or opened. Every code maps to a drop counter. */
+/**
+ * Why a frame could not be protected or opened (every parser in lib/media returns these in a
+ * Result: hostile input never throws). Every code maps to a drop counter.
+ */
 export type MediaErrorCode =
   | 'truncated' // frame too short for its own structure
   | 'malformed' // structure invalid for the codec or the trailer

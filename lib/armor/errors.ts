@@ -1,6 +1,6 @@
-/** Typed results: decoders never throw on hostile input, they return one of these. */
-export type Result<T, E = ArmorError> = { ok: true; value: T } | { ok: false; error: E };
+import type { Failure } from '../result.ts';
 
+/** What an armor decoder says about hostile input (in a Result: decoders never throw). */
 export type ArmorErrorCode =
   | 'bad-prefix' // text does not start with a Veil armor prefix
   | 'bad-char' // a character outside the block's alphabet (or a dense tail symbol not in last place)
@@ -12,15 +12,4 @@ export type ArmorErrorCode =
   | 'too-large' // block longer than the decoder's cap
   | 'trailing-data'; // dearmor(): something other than ignorable characters after the block
 
-export interface ArmorError {
-  code: ArmorErrorCode;
-  message: string;
-}
-
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-export function fail<C extends string>(code: C, message: string): { ok: false; error: { code: C; message: string } } {
-  return { ok: false, error: { code, message } };
-}
+export type ArmorError = Failure<ArmorErrorCode>;
